@@ -1,0 +1,24 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * One vitest configuration for every project: tests resolve workspace libs from source
+ * (the `@mcpgw/source` export condition), run in Node, and write a JSON report that
+ * `npm test` sums into the closing `N passed, N failed` line.
+ */
+export function projectVitestConfig(projectDir: string, name: string): ViteUserConfig {
+  return defineConfig({
+    root: projectDir,
+    cacheDir: '../../node_modules/.vite/' + name,
+    resolve: { conditions: ['@mcpgw/source', 'module', 'node', 'import', 'default'] },
+    ssr: { resolve: { conditions: ['@mcpgw/source', 'node', 'import', 'default'] } },
+    test: {
+      name,
+      environment: 'node',
+      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+      pool: 'forks',
+    },
+  });
+}
