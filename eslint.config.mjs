@@ -56,6 +56,25 @@ export default [
     },
   },
   {
+    // Tests may use the shared test helpers (type:testing); product code may not.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          banTransitiveDependencies: true,
+          depConstraints: depConstraints.map((c) =>
+            c.sourceTag.startsWith('type:')
+              ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+              : c,
+          ),
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/**/*.ts', '**/vitest.config.ts', 'vitest.shared.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -9,8 +9,10 @@ export function projectVitestConfig(projectDir: string, name: string): ViteUserC
   return defineConfig({
     root: projectDir,
     cacheDir: '../../node_modules/.vite/' + name,
-    resolve: { conditions: ['@mcpgw/source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['@mcpgw/source', 'node', 'import', 'default'] } },
+    // Workspace libs from source; no `module` condition, which would pick untranspiled ESM
+    // builds (e.g. @opentelemetry/api's) that Node itself cannot load.
+    resolve: { conditions: ['@mcpgw/source', 'node', 'development|production'] },
+    ssr: { resolve: { conditions: ['@mcpgw/source', 'node', 'development|production'] } },
     test: {
       name,
       environment: 'node',

@@ -1,0 +1,26 @@
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { createServiceApp } from '@mcpgw/service-kit';
+import type { StateStore } from '@mcpgw/state';
+import type { Logger } from '@mcpgw/telemetry';
+import type { CollectorConfig } from './config.js';
+
+export interface CollectorDeps {
+  config: CollectorConfig;
+  logger: Logger;
+  registry: Registry;
+  store: StateStore;
+  isShuttingDown: () => boolean;
+}
+
+/** Builds the collector's HTTP app; its store is the one hard dependency. */
+export function createCollectorApp(deps: CollectorDeps): Express {
+  return createServiceApp({
+    service: 'analytics-collector',
+    version: deps.config.version,
+    logger: deps.logger,
+    registry: deps.registry,
+    isShuttingDown: deps.isShuttingDown,
+    readiness: [{ name: 'state-store', check: () => deps.store.ping() }],
+  });
+}

@@ -1,0 +1,49 @@
+import Joi from 'joi';
+import { envVar, loadConfig, serviceBasics, serviceEnvKeys, type ServiceBasics } from '@mcpgw/service-kit';
+
+const schema = Joi.object({
+  ...serviceEnvKeys(8080),
+  REDIS_URL: envVar.redisUrl(),
+  GATEWAY_CONFIG: Joi.string().max(4096).description('a path to the gateway YAML config file'),
+  GATEWAY_ADMIN_KEY: envVar.serviceToken(),
+  BROKER_URL: envVar.httpUrl().default('http://127.0.0.1:8082'),
+  COLLECTOR_URL: envVar.httpUrl().default('http://127.0.0.1:8083'),
+  CHAT_URL: envVar.httpUrl().default('http://127.0.0.1:8081'),
+  BROKER_SERVICE_TOKEN: envVar.serviceToken(),
+  COLLECTOR_SERVICE_TOKEN: envVar.serviceToken(),
+  CHAT_SERVICE_TOKEN: envVar.serviceToken(),
+  GATEWAY_SERVICE_TOKEN: envVar.serviceToken(),
+});
+
+export interface GatewayConfig extends ServiceBasics {
+  readonly redisUrl?: string;
+  readonly configFile?: string;
+  readonly adminKey?: string;
+  readonly brokerUrl: string;
+  readonly collectorUrl: string;
+  readonly chatUrl: string;
+  /** Tokens the gateway presents to each callee. */
+  readonly outboundTokens: { readonly broker?: string; readonly collector?: string; readonly chat?: string };
+  /** Token internal callers (the collector's block actions) present to the gateway. */
+  readonly inboundServiceToken?: string;
+}
+
+/** Reads and validates the gateway's environment once; throws ConfigError naming each bad variable. */
+export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const v = loadConfig<Record<string, string | undefined>>(schema, env);
+  return Object.freeze({
+    ...serviceBasics(v, env),
+    redisUrl: v['REDIS_URL'],
+    configFile: v['GATEWAY_CONFIG'],
+    adminKey: v['GATEWAY_ADMIN_KEY'],
+    brokerUrl: String(v['BROKER_URL']),
+    collectorUrl: String(v['COLLECTOR_URL']),
+    chatUrl: String(v['CHAT_URL']),
+    outboundTokens: Object.freeze({
+      broker: v['BROKER_SERVICE_TOKEN'],
+      collector: v['COLLECTOR_SERVICE_TOKEN'],
+      chat: v['CHAT_SERVICE_TOKEN'],
+    }),
+    inboundServiceToken: v['GATEWAY_SERVICE_TOKEN'],
+  });
+}

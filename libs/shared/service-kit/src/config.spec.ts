@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import Joi from 'joi';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, displayEnvValue, envVar, loadConfig, readOtlpEndpoint, serviceBasics, serviceEnvKeys } from './config.js';
+
+const schema = Joi.object({
+  ...serviceEnvKeys(8080),
+  REDIS_URL: envVar.redisUrl(),
+  BROKER_SERVICE_TOKEN: envVar.serviceToken(),
+});
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const config = loadConfig<Record<string, unknown>>(schema, {});
+    expect(config).toMatchObject({ HOST: '127.0.0.1', PORT: 8080, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: 10_000 });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reports every bad variable at once, each by name', () => {
+    const problems = problemsOf({ PORT: '99999', REDIS_URL: 'http://cache:6379', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(3);
+    expect(problems).toContain('invalid env var PORT="99999" (must be a TCP port 0-65535)');
+    expect(problems).toContain('invalid env var REDIS_URL="http://cache:6379" (must be a redis:// or rediss:// URL)');
+    expect(problems.some((p) => p.startsWith('invalid env var LOG_LEVEL="loud"'))).toBe(true);
+  });
+
+  it('never shows a secret value in the message', () => {
+    const err = (() => {
+      try {
+        loadConfig(schema, { BROKER_SERVICE_TOKEN: 'tiny-secret' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.message).toContain('invalid env var BROKER_SERVICE_TOKEN=***');
+    expect(err.message).not.toContain('tiny-secret');
+  });
+
+  it('masks passwords inside URLs', () => {
+    const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379' });
+    expect(problems[0]).toContain('user:***@cache');
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(problemsOf({ REDIS_URL: '', PORT: '' })).toEqual([]);
+  });
+
+  it('never accepts a port outside 0-65535 or a non-integer (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 65536 }), fc.integer({ max: -1 }), fc.double({ noInteger: true })), (n) => {
+        expect(problemsOf({ PORT: String(n) }).length).toBe(1);
+      }),
+    );
+  });
+});
+
+describe('displayEnvValue', () => {
+  it('masks anything named like a secret and truncates long values', () => {
+    expect(displayEnvValue('GATEWAY_ADMIN_KEY', 'abc')).toBe('***');
+    expect(displayEnvValue('SENTRAIP_CLIENT_SECRET', 'abc')).toBe('***');
+    expect(displayEnvValue('X', undefined)).toBe('(unset)');
+    expect(displayEnvValue('X', 'a'.repeat(200)).length).toBeLessThan(90);
+  });
+});
+
+describe('telemetry settings', () => {
+  it('warns and disables export on a bad OTLP endpoint instead of failing', () => {
+    expect(readOtlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }).warning).toMatch(/ignoring OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(readOtlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toEqual({
+      endpoint: 'http://127.0.0.1:4318',
+    });
+    const basics = serviceBasics(loadConfig<Record<string, unknown>>(schema, {}), { OTEL_EXPORTER_OTLP_ENDPOINT: 'x' });
+    expect(basics.otlpEndpoint).toBeUndefined();
+    expect(basics.telemetryWarning).toBeDefined();
+  });
+});

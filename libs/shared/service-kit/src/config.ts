@@ -1,0 +1,152 @@
+import Joi from 'joi';
+
+/** Raised when the environment does not satisfy a service's config schema. Lists every problem. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|API_KEY|ADMIN_KEY|PRIVATE/i;
+
+/** Shows a rejected value without leaking it: secrets become `***`, URL passwords are masked. */
+export function displayEnvValue(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '(unset)';
+  if (SECRET_NAME.test(name)) return '***';
+  const masked = raw.replace(/(\/\/[^/@\s:]*:)[^@\s/]*@/g, '$1***@');
+  const shown = masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
+  return JSON.stringify(shown);
+}
+
+function problemFor(detail: Joi.ValidationErrorItem, schema: Joi.ObjectSchema, env: NodeJS.ProcessEnv): string {
+  const name = String(detail.path[0] ?? detail.context?.key ?? 'unknown');
+  const described = schema.extract(name)?.describe().flags as { description?: string } | undefined;
+  const expectation = described?.description
+    ? `must be ${described.description}`
+    : detail.message.replace(/^"[^"]*"\s*/, '');
+  return `invalid env var ${name}=${displayEnvValue(name, env[name])} (${expectation})`;
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Validates the environment once against a joi schema whose keys are variable names, with
+ * every problem reported at once (`abortEarly: false`), and returns the frozen result.
+ * Throws {@link ConfigError}; callers exit before opening a port.
+ */
+export function loadConfig<T extends object>(
+  schema: Joi.ObjectSchema<T>,
+  env: NodeJS.ProcessEnv,
+): Readonly<T> {
+  // An empty variable (`FOO=`) means "unset", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const { value, error } = schema.validate(present, {
+    abortEarly: false,
+    allowUnknown: true,
+    stripUnknown: true,
+    convert: true,
+  });
+  if (error) {
+    // One line per variable, even when a value breaks several rules (e.g. not an integer and too big).
+    const byVariable = new Map<string, string>();
+    for (const detail of error.details) {
+      const name = String(detail.path[0] ?? detail.context?.key);
+      if (!byVariable.has(name)) byVariable.set(name, problemFor(detail, schema, env));
+    }
+    throw new ConfigError([...byVariable.values()]);
+  }
+  return deepFreeze(value as T);
+}
+
+/** Reusable variable schemas; `description` is what the error message says a value must be. */
+export const envVar = {
+  port: (defaultPort: number) =>
+    Joi.number().integer().min(0).max(65535).default(defaultPort).description('a TCP port 0-65535'),
+  host: () =>
+    Joi.alternatives()
+      .try(Joi.string().ip(), Joi.string().hostname())
+      .default('127.0.0.1')
+      .description('an IP address or hostname to bind'),
+  redisUrl: () =>
+    Joi.string().uri({ scheme: ['redis', 'rediss'] }).description('a redis:// or rediss:// URL'),
+  httpUrl: () => Joi.string().uri({ scheme: ['http', 'https'] }).description('an http(s):// URL'),
+  logLevel: () =>
+    Joi.string()
+      .valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly')
+      .default('info')
+      .description('one of error, warn, info, http, verbose, debug, silly'),
+  serviceToken: () =>
+    Joi.string()
+      .min(16)
+      .max(512)
+      .pattern(/^[\x21-\x7e]+$/)
+      .description('a printable token of 16-512 characters'),
+  durationMs: (defaultMs: number) =>
+    Joi.number().integer().min(0).max(3_600_000).default(defaultMs).description('milliseconds, 0-3600000'),
+  bool: (defaultValue: boolean) =>
+    Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off').default(defaultValue).description('true or false'),
+} as const;
+
+/**
+ * Telemetry settings are the one exception to fail-fast config: a bad OTLP endpoint warns and
+ * disables export instead of stopping the service.
+ */
+export function readOtlpEndpoint(env: NodeJS.ProcessEnv): { endpoint?: string; warning?: string } {
+  const raw = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  if (!raw) return {};
+  const { error } = envVar.httpUrl().validate(raw);
+  if (error) {
+    return {
+      warning: `ignoring OTEL_EXPORTER_OTLP_ENDPOINT=${displayEnvValue('OTEL_EXPORTER_OTLP_ENDPOINT', raw)} (must be an http(s):// URL); trace export disabled`,
+    };
+  }
+  return { endpoint: raw };
+}
+
+/** Variables every service reads, keyed by name, for spreading into an app's schema. */
+export function serviceEnvKeys(defaultPort: number) {
+  return {
+    HOST: envVar.host(),
+    PORT: envVar.port(defaultPort),
+    LOG_LEVEL: envVar.logLevel(),
+    SHUTDOWN_TIMEOUT_MS: envVar.durationMs(10_000),
+    SERVICE_VERSION: Joi.string()
+      .pattern(/^[0-9A-Za-z.+-]{1,64}$/)
+      .default('0.1.0')
+      .description('a version string such as 1.2.3'),
+  };
+}
+
+/** The listening and lifecycle settings shared by every service. */
+export interface ServiceBasics {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly shutdownTimeoutMs: number;
+  readonly version: string;
+  readonly otlpEndpoint?: string;
+  /** Set when a telemetry variable was ignored; logged once the logger exists. */
+  readonly telemetryWarning?: string;
+}
+
+/** Maps validated common variables to {@link ServiceBasics}. */
+export function serviceBasics(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ServiceBasics {
+  const otlp = readOtlpEndpoint(env);
+  return {
+    host: String(values['HOST']),
+    port: Number(values['PORT']),
+    logLevel: String(values['LOG_LEVEL']),
+    shutdownTimeoutMs: Number(values['SHUTDOWN_TIMEOUT_MS']),
+    version: String(values['SERVICE_VERSION']),
+    otlpEndpoint: otlp.endpoint,
+    telemetryWarning: otlp.warning,
+  };
+}

@@ -1,0 +1,64 @@
+import { errorCode, HttpError } from './errors.js';
+
+interface BodyParserError {
+  type?: unknown;
+  status?: unknown;
+  expose?: unknown;
+}
+
+function fromBodyParser(err: BodyParserError): HttpError | undefined {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body too large', { reason: 'body_too_large' });
+    case 'entity.parse.failed':
+      return new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON', { reason: 'invalid_json' });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content encoding or charset', {
+        reason: 'unsupported_media_type',
+      });
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new HttpError(400, 'BAD_REQUEST', 'malformed request body', { reason: 'bad_body' });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Maps any thrown value to an {@link HttpError} at the service boundary: our own errors pass
+ * through, third-party errors are mapped by code (store down → 503, open breaker → 503, timeout →
+ * 504), and anything unknown becomes a generic 500 whose detail stays in the log.
+ */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err && typeof err === 'object') {
+    const parsed = fromBodyParser(err as BodyParserError);
+    if (parsed) return parsed;
+  }
+  switch (errorCode(err)) {
+    case 'STORE_UNAVAILABLE':
+      return new HttpError(503, 'STORE_UNAVAILABLE', 'state store unavailable, retry shortly', {
+        headers: { 'Retry-After': '1' },
+        reason: 'store_unavailable',
+        cause: err,
+      });
+    case 'RES_ERR_BREAKER_OPEN':
+      return new HttpError(503, 'UPSTREAM_UNAVAILABLE', 'dependency unavailable, retry shortly', {
+        headers: { 'Retry-After': '5' },
+        reason: 'breaker_open',
+        cause: err,
+      });
+    case 'RES_ERR_BULKHEAD_FULL':
+      return new HttpError(503, 'OVERLOADED', 'too many concurrent requests, retry shortly', {
+        headers: { 'Retry-After': '1' },
+        reason: 'bulkhead_full',
+        cause: err,
+      });
+    case 'RES_ERR_TIMEOUT':
+      return new HttpError(504, 'UPSTREAM_TIMEOUT', 'dependency timed out', { reason: 'timeout', cause: err });
+    default:
+      return new HttpError(500, 'INTERNAL', 'internal error', { reason: 'internal', cause: err });
+  }
+}

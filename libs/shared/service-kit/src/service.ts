@@ -1,0 +1,82 @@
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { createLogger, createMetricsRegistry, type Logger } from '@mcpgw/telemetry';
+import { installCrashHandlers } from './bootstrap.js';
+import type { ServiceBasics } from './config.js';
+import { listen, type RunningServer } from './http-server.js';
+import { ShutdownCoordinator } from './shutdown.js';
+
+export interface StartServiceOptions {
+  logger: Logger;
+  host: string;
+  port: number;
+  drainTimeoutMs: number;
+  /** Builds the app; `isShuttingDown` lets `/ready` fail as soon as shutdown begins. */
+  createApp: (lifecycle: { isShuttingDown: () => boolean }) => Express | Promise<Express>;
+  /** Run after the server drained, in order: flush outboxes, close stores, flush telemetry. */
+  hooks?: ReadonlyArray<{ name: string; run: () => Promise<void> }>;
+  exit?: (code: number) => void;
+}
+
+/** Listens and wires graceful shutdown on SIGTERM/SIGINT; the common tail of every main.ts. */
+export async function startService(
+  options: StartServiceOptions,
+): Promise<{ running: RunningServer; shutdown: ShutdownCoordinator }> {
+  const shutdown = new ShutdownCoordinator({
+    logger: options.logger,
+    drainTimeoutMs: options.drainTimeoutMs,
+    exit: options.exit,
+  });
+  const app = await options.createApp({ isShuttingDown: () => shutdown.isShuttingDown() });
+  const running = await listen(app, { host: options.host, port: options.port });
+  shutdown.attachServer(running);
+  for (const hook of options.hooks ?? []) shutdown.addHook(hook.name, hook.run);
+  shutdown.installSignalHandlers();
+  options.logger.info('listening', { url: running.url });
+  return { running, shutdown };
+}
+
+/** What an app's `build` step returns: the app factory and the hooks that close its resources. */
+export interface ServiceParts {
+  createApp: StartServiceOptions['createApp'];
+  hooks?: StartServiceOptions['hooks'];
+}
+
+export interface RunServiceOptions {
+  service: string;
+  basics: ServiceBasics;
+  /** The app's telemetry bootstrap (the SDK lives in apps, never in libs). */
+  startTelemetry: (options: {
+    serviceName: string;
+    serviceVersion: string;
+    otlpEndpoint?: string;
+  }) => Promise<{ shutdown(): Promise<void> }>;
+  build: (runtime: { logger: Logger; registry: Registry }) => ServiceParts | Promise<ServiceParts>;
+}
+
+/**
+ * The fixed start-up order of every service: telemetry → logger → metrics registry → the
+ * app's dependencies → listen → shutdown wiring (service hooks first, telemetry flushed last).
+ */
+export async function runService(options: RunServiceOptions): Promise<{ running: RunningServer }> {
+  const { basics, service } = options;
+  const telemetry = await options.startTelemetry({
+    serviceName: service,
+    serviceVersion: basics.version,
+    otlpEndpoint: basics.otlpEndpoint,
+  });
+  const logger = createLogger({ service, level: basics.logLevel });
+  if (basics.telemetryWarning) logger.warn(basics.telemetryWarning);
+  installCrashHandlers((message, err) => logger.error(message, { err }));
+  const registry = createMetricsRegistry({ service });
+  const parts = await options.build({ logger, registry });
+  const { running } = await startService({
+    logger,
+    host: basics.host,
+    port: basics.port,
+    drainTimeoutMs: basics.shutdownTimeoutMs,
+    createApp: parts.createApp,
+    hooks: [...(parts.hooks ?? []), { name: 'telemetry', run: () => telemetry.shutdown() }],
+  });
+  return { running };
+}

@@ -1,0 +1,88 @@
+import type { Logger } from '@mcpgw/telemetry';
+import type { RunningServer } from './http-server.js';
+
+export interface ShutdownHook {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  logger: Logger;
+  /** Time allowed for in-flight requests to finish before their connections are cut. */
+  drainTimeoutMs: number;
+  /** Time allowed for each hook (flush outboxes, close stores, flush telemetry). */
+  hookTimeoutMs?: number;
+  exit?: (code: number) => void;
+}
+
+/**
+ * Graceful shutdown in fixed phases: mark not-ready → stop accepting and drain in-flight
+ * requests → run hooks in registration order (outbox flush, store close, telemetry flush) →
+ * exit 0 (1 if a hook failed). Idempotent: a second signal does not start a second shutdown.
+ */
+export class ShutdownCoordinator {
+  private readonly hooks: ShutdownHook[] = [];
+  private server: RunningServer | undefined;
+  private pending: Promise<number> | undefined;
+
+  constructor(private readonly options: ShutdownOptions) {}
+
+  isShuttingDown(): boolean {
+    return this.pending !== undefined;
+  }
+
+  attachServer(server: RunningServer): void {
+    this.server = server;
+  }
+
+  /** Hooks run in the order they are added. */
+  addHook(name: string, run: () => Promise<void>): void {
+    this.hooks.push({ name, run });
+  }
+
+  installSignalHandlers(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
+    for (const signal of signals) {
+      process.once(signal, () => {
+        void this.shutdown(signal).then((code) => (this.options.exit ?? process.exit)(code));
+      });
+    }
+  }
+
+  shutdown(reason: string): Promise<number> {
+    this.pending ??= this.run(reason);
+    return this.pending;
+  }
+
+  private async run(reason: string): Promise<number> {
+    const { logger } = this.options;
+    const started = Date.now();
+    logger.info('shutdown started', { reason, in_flight: this.server?.inFlight() ?? 0 });
+    let code = 0;
+    if (this.server) {
+      const { drained } = await this.server.drain(this.options.drainTimeoutMs);
+      if (!drained) logger.warn('drain deadline reached, remaining connections closed');
+    }
+    for (const hook of this.hooks) {
+      try {
+        await withDeadline(hook.run(), this.options.hookTimeoutMs ?? 5000, hook.name);
+      } catch (err) {
+        code = 1;
+        logger.error('shutdown hook failed', { hook: hook.name, err });
+      }
+    }
+    logger.info('shutdown complete', { duration_ms: Date.now() - started, exit_code: code });
+    return code;
+  }
+}
+
+async function withDeadline(work: Promise<void>, ms: number, name: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hook ${name} exceeded ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,139 @@
+import { StoreError } from './errors.js';
+import type { StreamEntry } from './state-store.js';
+
+interface StreamId {
+  ms: number;
+  seq: number;
+}
+
+interface PendingEntry {
+  consumer: string;
+  deliveredAt: number;
+  deliveries: number;
+}
+
+interface ConsumerGroup {
+  lastDelivered: StreamId;
+  /** Pending entries in id order (delivery appends increasing ids; claims update in place). */
+  pending: Map<string, PendingEntry>;
+}
+
+const ZERO: StreamId = { ms: 0, seq: 0 };
+
+function compare(a: StreamId, b: StreamId): number {
+  return a.ms - b.ms || a.seq - b.seq;
+}
+
+function noGroup(group: string): StoreError {
+  return new StoreError('no_group', `NOGROUP No such consumer group '${group}'`);
+}
+
+/**
+ * A Redis-like stream for the memory store: ids `<ms>-<seq>`, consumer groups with a pending
+ * entries list, delivery of new entries to one consumer, acknowledgement, idle-entry claiming.
+ */
+export class MemoryStream {
+  private entries: Array<StreamEntry & { sid: StreamId }> = [];
+  private lastId: StreamId = ZERO;
+  private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly waiters = new Set<() => void>();
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  append(fields: Record<string, string>, now: number, maxLen: number | undefined): string {
+    const ms = Math.floor(now);
+    // Like Redis, ids never go backwards, even if the clock does.
+    const sid =
+      ms > this.lastId.ms ? { ms, seq: 0 } : { ms: this.lastId.ms, seq: this.lastId.seq + 1 };
+    this.lastId = sid;
+    const id = `${sid.ms}-${sid.seq}`;
+    this.entries.push({ id, sid, fields: { ...fields } });
+    if (maxLen !== undefined && this.entries.length > maxLen)
+      this.entries.splice(0, this.entries.length - maxLen);
+    for (const wake of [...this.waiters]) wake();
+    return id;
+  }
+
+  ensureGroup(group: string): void {
+    if (!this.groups.has(group))
+      this.groups.set(group, { lastDelivered: ZERO, pending: new Map() });
+  }
+
+  hasGroup(group: string): boolean {
+    return this.groups.has(group);
+  }
+
+  readGroup(group: string, consumer: string, count: number, now: number): StreamEntry[] {
+    const state = this.group(group);
+    const fresh = this.entries
+      .filter((e) => compare(e.sid, state.lastDelivered) > 0)
+      .slice(0, count);
+    for (const entry of fresh) {
+      state.pending.set(entry.id, { consumer, deliveredAt: now, deliveries: 1 });
+      state.lastDelivered = entry.sid;
+    }
+    return fresh.map(({ id, fields }) => ({ id, fields: { ...fields } }));
+  }
+
+  ack(group: string, ids: readonly string[]): number {
+    const state = this.groups.get(group);
+    if (!state) return 0;
+    let acked = 0;
+    for (const id of new Set(ids)) if (state.pending.delete(id)) acked++;
+    return acked;
+  }
+
+  claimIdle(
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    count: number,
+    now: number,
+  ): StreamEntry[] {
+    const state = this.group(group);
+    const claimed: StreamEntry[] = [];
+    for (const [id, pending] of state.pending) {
+      if (claimed.length >= count) break;
+      if (now - pending.deliveredAt < minIdleMs) continue;
+      const entry = this.entries.find((e) => e.id === id);
+      if (!entry) {
+        // Trimmed while pending: XAUTOCLAIM drops it from the pending list.
+        state.pending.delete(id);
+        continue;
+      }
+      pending.consumer = consumer;
+      pending.deliveredAt = now;
+      pending.deliveries++;
+      claimed.push({ id, fields: { ...entry.fields } });
+    }
+    return claimed;
+  }
+
+  pendingCount(group: string): number {
+    return this.group(group).pending.size;
+  }
+
+  /** Resolves on the next append, after `ms`, or when `signal` aborts, whichever comes first. */
+  waitForAppend(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake);
+      this.waiters.add(wake);
+      if (signal.aborted) wake();
+    });
+  }
+
+  private group(name: string): ConsumerGroup {
+    const state = this.groups.get(name);
+    if (!state) throw noGroup(name);
+    return state;
+  }
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** A Lua script and its SHA1 for EVALSHA. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function lua(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * Runs a script by SHA and falls back to EVAL when the server does not have it cached
+ * (after a restart or failover). Every script here touches exactly one key (Redis Cluster safe).
+ */
+export async function runScript(
+  client: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return client.eval(script.source, keys.length, ...keys, ...args);
+  }
+}
+
+/**
+ * Token bucket, the line-by-line twin of `takeFromBucket` in token-bucket.ts. Uses the server's
+ * TIME so replicas with skewed clocks share one notion of elapsed time. KEYS[1] = bucket hash;
+ * ARGV = capacity, refill per second, cost. Returns {allowed, remaining, retryAfterMs, resetMs}
+ * with -1 for "never".
+ */
+export const TAKE_TOKENS = lua(`
+local capacity = tonumber(ARGV[1])
+local refill = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = capacity
+  ts = now
+elseif now > ts then
+  tokens = math.min(capacity, tokens + (now - ts) * refill / 1000)
+  ts = now
+end
+tokens = math.min(tokens, capacity)
+local allowed = 0
+if tokens >= cost then
+  tokens = tokens - cost
+  allowed = 1
+end
+local retry = 0
+if allowed == 0 then
+  if refill > 0 and cost <= capacity then
+    retry = math.ceil((cost - tokens) * 1000 / refill)
+    if tokens + retry * refill / 1000 < cost then retry = retry + 1 end
+  else
+    retry = -1
+  end
+end
+local reset = 0
+if tokens < capacity then
+  if refill > 0 then reset = math.ceil((capacity - tokens) * 1000 / refill) else reset = -1 end
+end
+if reset == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
+  if reset > 0 then redis.call('PEXPIRE', KEYS[1], reset) else redis.call('PERSIST', KEYS[1]) end
+end
+return { allowed, math.floor(tokens), retry, reset }
+`);
+
+/** INCRBY that sets a TTL only when it creates the key. KEYS[1]; ARGV = increment, ttl ms. */
+export const INCR_WITH_TTL = lua(`
+local existed = redis.call('EXISTS', KEYS[1])
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value
+`);
+
+/** Compare-and-delete: only the owner's token releases the lock. KEYS[1]; ARGV = token. */
+export const RELEASE_LOCK = lua(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** Compare-and-expire: only the owner extends the lock. KEYS[1]; ARGV = token, ttl ms. */
+export const EXTEND_LOCK = lua(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);

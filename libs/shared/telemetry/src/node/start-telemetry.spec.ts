@@ -1,0 +1,214 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { propagation, trace } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.js';
+import { injectTraceHeaders } from '../propagation.js';
+import { currentTraceIds, withSpan } from '../tracing.js';
+import { captureLines } from '../../test/capture-lines.js';
+import { createInMemoryTracing, startTelemetry, type TelemetryHandle } from './index.js';
+
+const handles: TelemetryHandle[] = [];
+
+afterEach(async () => {
+  await Promise.all(handles.splice(0).map((h) => h.shutdown()));
+});
+
+function warnings() {
+  const messages: Array<{ message: string; meta?: Record<string, unknown> }> = [];
+  return {
+    messages,
+    logger: {
+      warn: (message: string, meta?: Record<string, unknown>) => messages.push({ message, meta }),
+    },
+  };
+}
+
+async function start(options: Parameters<typeof startTelemetry>[0]): Promise<TelemetryHandle> {
+  const handle = await startTelemetry(options);
+  handles.push(handle);
+  return handle;
+}
+
+/** A loopback port nobody listens on: bind an ephemeral port, then release it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('startTelemetry', () => {
+  it('records spans from withSpan through a given processor, with the service resource', async () => {
+    const tracing = createInMemoryTracing();
+    const { messages, logger } = warnings();
+    await start({
+      serviceName: 'gateway',
+      serviceVersion: '1.2.3',
+      spanProcessors: [tracing.processor],
+      logger,
+    });
+    await withSpan('work', {}, async () => undefined);
+    await tracing.processor.forceFlush();
+    const [span] = tracing.exporter.getFinishedSpans();
+    expect(span?.name).toBe('work');
+    expect(span?.resource.attributes).toMatchObject({
+      'service.name': 'gateway',
+      'service.version': '1.2.3',
+    });
+    expect(messages).toEqual([]);
+  });
+
+  it('registers W3C trace-context and baggage propagation', async () => {
+    const { logger } = warnings();
+    await start({ serviceName: 'gateway', logger });
+    expect(propagation.fields()).toEqual(
+      expect.arrayContaining(['traceparent', 'tracestate', 'baggage']),
+    );
+  });
+
+  it('creates real trace ids for log correlation even without any exporter', async () => {
+    const { logger } = warnings();
+    await start({ serviceName: 'gateway', logger });
+    await withSpan('work', {}, async (span) => {
+      expect(span.isRecording()).toBe(true);
+      expect(currentTraceIds().trace_id).toMatch(/^[0-9a-f]{32}$/);
+    });
+  });
+
+  it('is idempotent: a second call warns and returns the running handle', async () => {
+    const { messages, logger } = warnings();
+    const first = await start({ serviceName: 'gateway', logger });
+    const second = await startTelemetry({ serviceName: 'other', logger });
+    expect(second).toBe(first);
+    expect(messages.map((m) => m.message)).toEqual([
+      'telemetry already started; reusing the running SDK',
+    ]);
+  });
+
+  it('can start again after shutdown, and shutdown twice is harmless', async () => {
+    const { logger } = warnings();
+    const first = await startTelemetry({ serviceName: 'a', logger });
+    await first.shutdown();
+    await first.shutdown();
+    expect(trace.getTracer('x').startSpan('noop').isRecording()).toBe(false);
+    const tracing = createInMemoryTracing();
+    await start({ serviceName: 'b', spanProcessors: [tracing.processor], logger });
+    await withSpan('again', {}, async () => undefined);
+    await tracing.processor.forceFlush();
+    expect(tracing.exporter.getFinishedSpans().map((s) => s.name)).toEqual(['again']);
+  });
+
+  it.each([
+    ['not a URL', 'not a url'],
+    ['a non-http scheme', 'ftp://collector:4318'],
+  ])('warns and runs without export for %s', async (_name, otlpEndpoint) => {
+    const { messages, logger } = warnings();
+    const tracing = createInMemoryTracing();
+    await start({
+      serviceName: 'gateway',
+      otlpEndpoint,
+      spanProcessors: [tracing.processor],
+      logger,
+    });
+    expect(messages[0]?.message).toMatch(/trace export disabled/);
+    await withSpan('still-traced', {}, async () => undefined);
+    await tracing.processor.forceFlush();
+    expect(tracing.exporter.getFinishedSpans()).toHaveLength(1);
+  });
+
+  it('falls back to unknown_service for a blank service name', async () => {
+    const tracing = createInMemoryTracing();
+    const { logger } = warnings();
+    await start({ serviceName: '  ', spanProcessors: [tracing.processor], logger });
+    await withSpan('s', {}, async () => undefined);
+    await tracing.processor.forceFlush();
+    expect(tracing.exporter.getFinishedSpans()[0]?.resource.attributes['service.name']).toBe(
+      'unknown_service',
+    );
+  });
+
+  it('accepts a winston logger for its warnings', async () => {
+    const out = captureLines();
+    const logger = createLogger({ service: 'gateway', stream: out.stream });
+    await start({ serviceName: 'gateway', otlpEndpoint: 'bogus', logger });
+    const [line] = await out.records();
+    expect(line).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/trace export disabled/),
+    });
+  });
+});
+
+describe('startTelemetry with an unreachable collector', () => {
+  it('keeps serving requests and shuts down within its bound, without throwing or unhandled rejections', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const server: Server = createServer((req, res) => {
+      res.end(JSON.stringify({ traceparent: req.headers['traceparent'] ?? null }));
+    });
+    try {
+      const port = await closedPort();
+      const { messages, logger } = warnings();
+      const handle = await startTelemetry({
+        serviceName: 'gateway',
+        otlpEndpoint: `http://127.0.0.1:${port}`,
+        exportTimeoutMs: 500,
+        shutdownTimeoutMs: 2_000,
+        logger,
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+      for (let i = 0; i < 20; i += 1) {
+        const body = await withSpan(`call ${i}`, {}, () => get(url, injectTraceHeaders({})));
+        expect(JSON.parse(body).traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      }
+
+      const started = performance.now();
+      await expect(handle.shutdown()).resolves.toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(2_500);
+      expect(messages.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('bounds shutdown by shutdownTimeoutMs when the export outlasts it', async () => {
+    const port = await closedPort();
+    const { messages, logger } = warnings();
+    const handle = await startTelemetry({
+      serviceName: 'gateway',
+      otlpEndpoint: `http://127.0.0.1:${port}/v1/traces`,
+      exportTimeoutMs: 10_000,
+      shutdownTimeoutMs: 300,
+      logger,
+    });
+    await withSpan('pending', {}, async () => undefined);
+    const started = performance.now();
+    await handle.shutdown();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(messages.map((m) => m.message)).toContain(
+      'telemetry shutdown timed out; unexported spans dropped',
+    );
+  });
+});
+
+function get(url: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

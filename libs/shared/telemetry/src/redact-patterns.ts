@@ -1,0 +1,95 @@
+/** What every redacted value becomes. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Keys whose values are always replaced by {@link REDACTED}, at any depth. A key matches when,
+ * lower-cased with `-`, `_` and `.` removed, it equals or ends with one of these (so
+ * `serviceToken`, `webhook_secret` and `X-Api-Key` match, `input_tokens` does not).
+ */
+export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'secret',
+  'client_secret',
+  'password',
+  'api_key',
+  'apikey',
+  'x-api-key',
+  'mcp-session-id',
+  'session_id',
+  'sessionId',
+  'arguments',
+]);
+
+/** A value pattern masked inside every string; `pattern` is applied globally. */
+export interface SecretPattern {
+  readonly name: string;
+  readonly pattern: RegExp;
+  /** `String.prototype.replace` replacement (may use `$1`). */
+  readonly replacement: string;
+}
+
+/*
+ * Every pattern is linear-time: no nested quantifiers, and each one starts only at a literal
+ * prefix or after a negative lookbehind, so a run of token characters is tried from one start
+ * position only (no quadratic rescans on adversarial input).
+ */
+export const DEFAULT_SECRET_PATTERNS: readonly SecretPattern[] = Object.freeze([
+  {
+    // RFC 7235 schemes are case-insensitive; the lookahead stops "Bearer Bearer <x>" from
+    // consuming the second scheme word as the token and leaving <x> in clear.
+    name: 'authorization-scheme',
+    pattern: /\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[^\s"'<>,;]{8,}/gi,
+    replacement: `$1 ${REDACTED}`,
+  },
+  {
+    name: 'jwt',
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+    replacement: REDACTED,
+  },
+  {
+    name: 'mcpgw-api-key',
+    pattern: /(?<![A-Za-z0-9_-])mcpgw_[A-Za-z0-9_-]+/g,
+    replacement: `mcpgw_${REDACTED}`,
+  },
+  {
+    name: 'anthropic-api-key',
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g,
+    replacement: `sk-ant-${REDACTED}`,
+  },
+  {
+    // scheme://user:password@ (user may be empty, as in redis://:password@host).
+    name: 'url-userinfo',
+    pattern: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]+@/g,
+    replacement: `$1${REDACTED}@`,
+  },
+]);
+
+/** Lower-cases and strips separators so `X-Api-Key`, `x_api_key` and `xApiKey` compare equal. */
+export function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_.]/g, '');
+}
+
+/** Builds the key predicate for a list of sensitive keys (see {@link DEFAULT_REDACT_KEYS}). */
+export function createKeyMatcher(keys: readonly string[]): (key: string) => boolean {
+  const suffixes = [...new Set(keys.map(normalizeKey).filter((k) => k.length > 0))];
+  return (key) => {
+    const normalized = normalizeKey(key);
+    return suffixes.some((suffix) => normalized.endsWith(suffix));
+  };
+}
+
+/** Returns a copy of the patterns, each forced global so `replace` masks every occurrence. */
+export function compilePatterns(patterns: readonly SecretPattern[]): readonly SecretPattern[] {
+  return patterns.map((p) => ({
+    name: p.name,
+    replacement: p.replacement,
+    pattern: p.pattern.global ? p.pattern : new RegExp(p.pattern.source, `${p.pattern.flags}g`),
+  }));
+}

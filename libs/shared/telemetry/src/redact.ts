@@ -1,0 +1,151 @@
+import {
+  compilePatterns,
+  createKeyMatcher,
+  DEFAULT_REDACT_KEYS,
+  DEFAULT_SECRET_PATTERNS,
+  REDACTED,
+  type SecretPattern,
+} from './redact-patterns.js';
+
+export interface RedactionOptions {
+  /** Extra sensitive keys, added to {@link DEFAULT_REDACT_KEYS}. */
+  keys?: readonly string[];
+  /** Extra value patterns, added to {@link DEFAULT_SECRET_PATTERNS}. */
+  patterns?: readonly SecretPattern[];
+  /** Objects nested deeper than this become `"[Truncated]"` (default 10). */
+  maxDepth?: number;
+  /** Longer strings are cut (after masking) and marked `…[truncated]` (default 16 KiB). */
+  maxStringLength?: number;
+  /** Keep `Error.stack` (masked) when serialising errors (default false). */
+  errorStack?: boolean;
+}
+
+/** A configured redactor: `redact` deep-copies any value, `mask` masks one string. */
+export interface Redaction {
+  redact(value: unknown): unknown;
+  mask(text: string): string;
+}
+
+/**
+ * Builds a redactor. The copy is JSON-safe: values under sensitive keys become `"[REDACTED]"`,
+ * secret-looking substrings are masked, errors become `{ name, message, code, cause }`, cycles
+ * become `"[Circular]"`, bigints strings, functions and symbols are dropped.
+ */
+export function createRedaction(options: RedactionOptions = {}): Redaction {
+  const isSensitiveKey = createKeyMatcher([...DEFAULT_REDACT_KEYS, ...(options.keys ?? [])]);
+  const patterns = compilePatterns([...DEFAULT_SECRET_PATTERNS, ...(options.patterns ?? [])]);
+  const maxDepth = options.maxDepth ?? 10;
+  const maxStringLength = options.maxStringLength ?? 16_384;
+  const errorStack = options.errorStack ?? false;
+
+  const mask = (text: string): string => {
+    let out = text;
+    for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
+    return out.length > maxStringLength ? `${out.slice(0, maxStringLength)}…[truncated]` : out;
+  };
+
+  // `path` holds the objects on the way down, so a shared (non-cyclic) reference is kept.
+  const walk = (value: unknown, depth: number, path: WeakSet<object>): unknown => {
+    switch (typeof value) {
+      case 'string':
+        return mask(value);
+      case 'number':
+      case 'boolean':
+        return value;
+      case 'bigint':
+        return value.toString();
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+    }
+    if (value === null || typeof value !== 'object') return null;
+    if (path.has(value)) return '[Circular]';
+    if (depth >= maxDepth) return '[Truncated]';
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+    if (ArrayBuffer.isView(value)) return `[Binary ${value.byteLength} bytes]`;
+    path.add(value);
+    try {
+      return walkObject(value, depth, path);
+    } catch {
+      // Hostile proxies and throwing `ownKeys` traps must not lose the whole log line.
+      return '[Unserializable]';
+    } finally {
+      path.delete(value);
+    }
+  };
+
+  const walkObject = (value: object, depth: number, path: WeakSet<object>): unknown => {
+    const next = depth + 1;
+    if (value instanceof Error) return serializeError(value, next, path);
+    if (Array.isArray(value)) return value.map((item) => walk(item, next, path) ?? null);
+    if (value instanceof Set) return [...value].map((item) => walk(item, next, path) ?? null);
+    if (value instanceof Map) {
+      return walkEntries(
+        [...value].map(([k, v]) => [String(k), v] as const),
+        next,
+        path,
+      );
+    }
+    const toJSON: unknown = Reflect.get(value, 'toJSON');
+    if (typeof toJSON === 'function') {
+      try {
+        return walk(Reflect.apply(toJSON, value, []), next, path);
+      } catch {
+        return '[Unserializable]';
+      }
+    }
+    return walkEntries(ownEntries(value), next, path);
+  };
+
+  const walkEntries = (
+    entries: ReadonlyArray<readonly [string, unknown]>,
+    depth: number,
+    path: WeakSet<object>,
+  ): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of entries) {
+      const copy = isSensitiveKey(key) ? REDACTED : walk(child, depth, path);
+      if (copy !== undefined) out[key] = copy;
+    }
+    return out;
+  };
+
+  const serializeError = (
+    err: Error,
+    depth: number,
+    path: WeakSet<object>,
+  ): Record<string, unknown> => {
+    const out: Record<string, unknown> = { name: err.name, message: mask(String(err.message)) };
+    const code: unknown = Reflect.get(err, 'code');
+    if (typeof code === 'string' || typeof code === 'number') out['code'] = code;
+    if (errorStack && typeof err.stack === 'string') out['stack'] = mask(err.stack);
+    if (err.cause !== undefined) out['cause'] = walk(err.cause, depth, path);
+    return out;
+  };
+
+  return { redact: (value) => walk(value, 0, new WeakSet()), mask };
+}
+
+// A throwing getter loses only its own value.
+function ownEntries(value: object): Array<readonly [string, unknown]> {
+  return Object.keys(value).map((key) => {
+    try {
+      return [key, Reflect.get(value, key)] as const;
+    } catch {
+      return [key, '[Unreadable]'] as const;
+    }
+  });
+}
+
+const defaultRedaction = createRedaction();
+
+/** Redacts a value with the default keys and patterns (see {@link createRedaction}). */
+export function redact(value: unknown): unknown {
+  return defaultRedaction.redact(value);
+}
+
+/** Masks secret-looking substrings (Bearer/Basic credentials, JWTs, API keys, URL passwords). */
+export function maskSecrets(text: string): string {
+  return defaultRedaction.mask(text);
+}
