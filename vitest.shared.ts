@@ -5,7 +5,11 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  * (the `@mcpgw/source` export condition), run in Node, and write a JSON report that
  * `npm test` sums into the closing `N passed, N failed` line.
  */
-export function projectVitestConfig(projectDir: string, name: string): ViteUserConfig {
+export function projectVitestConfig(
+  projectDir: string,
+  name: string,
+  include = ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+): ViteUserConfig {
   return defineConfig({
     root: projectDir,
     cacheDir: '../../node_modules/.vite/' + name,
@@ -16,7 +20,7 @@ export function projectVitestConfig(projectDir: string, name: string): ViteUserC
     test: {
       name,
       environment: 'node',
-      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+      include,
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],

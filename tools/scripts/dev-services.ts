@@ -118,19 +118,55 @@ export const APP_DIRS: Record<string, string> = {
   chat: 'apps/claude-mcp-client',
 };
 
-/** Environment shared by all apps: the caller's, minus every secret (each app gets only its own). */
-export function sharedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const secretNames = new Set<string>([
-    'GATEWAY_ADMIN_KEY',
-    'BROKER_SERVICE_TOKEN',
-    'COLLECTOR_SERVICE_TOKEN',
-    'CHAT_SERVICE_TOKEN',
-    'GATEWAY_SERVICE_TOKEN',
-    'SENTRAIP_CLIENT_ID',
-    'SENTRAIP_CLIENT_SECRET',
-    'PORT',
-  ]);
-  return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !secretNames.has(e[0])),
+/** Variables every app may see: process basics and the settings every service shares. */
+const COMMON_VARIABLES = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'TZ',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+  'HOST',
+  'LOG_LEVEL',
+  'SHUTDOWN_TIMEOUT_MS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+];
+
+/** Variables only some apps need (API keys, Redis credentials, their own config files). */
+const APP_VARIABLES: Record<string, readonly string[]> = {
+  simulator: ['SIM_TOKEN_EXPIRES_IN'],
+  sandbox: ['LOG_CORPUS_DIR'],
+  broker: ['REDIS_URL', 'SENTRAIP_BASE_URL'],
+  collector: ['REDIS_URL', 'COLLECTOR_CONFIG'],
+  gateway: ['REDIS_URL', 'GATEWAY_CONFIG'],
+  chat: ['REDIS_URL', 'CLAUDE_API_KEY', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_MODEL', 'CHAT_GATEWAY_API_KEY'],
+};
+
+/**
+ * The environment of one app: an allow-list taken from the caller's environment (never the
+ * whole of it, so no app sees another's credentials), then the app's own defaults and secrets.
+ */
+export function appEnv(service: DevService, env: NodeJS.ProcessEnv): Record<string, string> {
+  const allowed = [...COMMON_VARIABLES, ...(APP_VARIABLES[service.name] ?? [])];
+  const inherited = Object.fromEntries(
+    allowed.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
   );
+  return { ...service.env, ...inherited, ...secretsOf(service), PORT: String(service.port) };
+}
+
+/** Secrets always come from `devServices` (which already preferred the environment's values). */
+function secretsOf(service: DevService): Record<string, string> {
+  return Object.fromEntries(Object.entries(service.env).filter(([name]) => /TOKEN|SECRET|KEY|CLIENT_ID/.test(name)));
+}
+
+/**
+ * concurrently always merges the parent environment into each child's, so the command removes
+ * what an app may not see (`env -u NAME ...`) before it starts the app from source.
+ */
+export function appCommand(service: DevService, env: NodeJS.ProcessEnv): string {
+  const keep = appEnv(service, env);
+  const drop = Object.keys(env).filter((name) => !(name in keep) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  const unset = drop.map((name) => `-u ${name}`).join(' ');
+  return `exec env ${unset} node --enable-source-maps --conditions=@mcpgw/source --import tsx src/main.ts`;
 }

@@ -6,12 +6,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import concurrently from 'concurrently';
-import { APP_DIRS, devServices, resolveSecrets, sharedEnv } from './dev-services.js';
+import { APP_DIRS, appCommand, appEnv, devServices, resolveSecrets } from './dev-services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { secrets, generated } = resolveSecrets(process.env);
 const services = devServices(secrets, root);
-const base = sharedEnv(process.env);
 
 const banner = [
   '',
@@ -34,8 +33,8 @@ const { result } = concurrently(
     name: s.name,
     prefixColor: s.color,
     cwd: path.join(root, APP_DIRS[s.name] ?? ''),
-    command: 'node --enable-source-maps --conditions=@mcpgw/source --import tsx src/main.ts',
-    env: { ...base, ...s.env, PORT: String(s.port) },
+    command: appCommand(s, process.env),
+    env: appEnv(s, process.env),
   })),
   {
     prefix: 'name',

@@ -17,11 +17,13 @@ interface VitestReport {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const projectDirs = ['apps', 'libs/shared'].flatMap((group) =>
-  readdirSync(path.join(root, group), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(root, group, d.name, 'vitest.config.ts')))
-    .map((d) => path.join(group, d.name)),
-);
+const projectDirs = ['apps', 'libs/shared', 'tools']
+  .flatMap((group) =>
+    readdirSync(path.join(root, group), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(group, d.name)),
+  )
+  .filter((dir) => existsSync(path.join(root, dir, 'vitest.config.ts')));
 const reportOf = (dir: string) => path.join(root, dir, 'test-results', 'vitest.json');
 for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
 

@@ -47,6 +47,22 @@ describe('module boundaries', () => {
   }, 60_000);
 });
 
+describe('lint configuration of every project', () => {
+  it('keeps the boundary rule at error level in each project (a project config cannot switch it off)', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const files = [
+      ...APPS.map((app) => `apps/${app}/src/main.ts`),
+      ...['tool-schemas', 'telemetry', 'resilience', 'state', 'service-kit', 'testing'].map((lib) => `libs/shared/${lib}/src/index.ts`),
+    ];
+    for (const file of files) {
+      const config = (await eslint.calculateConfigForFile(path.join(root, file))) as { rules?: Record<string, unknown> };
+      const rule = config.rules?.['@nx/enforce-module-boundaries'];
+      const severity = Array.isArray(rule) ? rule[0] : rule;
+      expect([file, severity]).toEqual([file, 2]);
+    }
+  }, 60_000);
+});
+
 describe('project graph', () => {
   it('puts every app on shared libs and has no app→app edge', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nx-graph-'));

@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BREAKER_STATE_VALUE } from './breaker-metrics.js';
 import {
   type CircuitBreaker,
@@ -10,8 +10,13 @@ import { BreakerOpenError, BulkheadFullError, TimeoutError } from './errors.js';
 import type { ResilienceLogger } from './logger.js';
 
 const breakers: Array<{ shutdown(): void }> = [];
+const RESET_TIMEOUT_MS = 500;
 
-/** Creates a breaker with fast test defaults; shut down after each test. */
+/**
+ * Creates a breaker with test defaults; shut down after each test. The tests run on fake timers,
+ * so the breaker half-opens exactly when a test advances the clock past `resetTimeoutMs`, never
+ * because an await took long on a busy machine.
+ */
 function make<A extends unknown[], R>(
   action: (signal: AbortSignal, ...args: A) => Promise<R>,
   options: Partial<CircuitBreakerOptions<A, R>> = {},
@@ -19,7 +24,7 @@ function make<A extends unknown[], R>(
   const breaker = createCircuitBreaker(action, {
     name: 'up1',
     timeoutMs: 1_000,
-    resetTimeoutMs: 50,
+    resetTimeoutMs: RESET_TIMEOUT_MS,
     volumeThreshold: 2,
     errorThresholdPercentage: 50,
     ...options,
@@ -60,8 +65,12 @@ function upstream() {
 }
 
 describe('createCircuitBreaker', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
   afterEach(() => {
     for (const breaker of breakers.splice(0)) breaker.shutdown();
+    vi.useRealTimers();
   });
 
   it('opens after the threshold, rejects fast, half-opens after resetTimeout and closes on success', async () => {
@@ -80,10 +89,10 @@ describe('createCircuitBreaker', () => {
     expect(breaker.isOpen).toBe(true);
     expect(await value(registry, 'circuit_breaker_state', { breaker: 'up1' })).toBe(2);
 
-    const halfOpen = nextEvent(breaker, 'halfOpen');
-    const started = Date.now();
+    const halfOpen = vi.fn();
+    breaker.on('halfOpen', halfOpen);
+    // Rejected without calling the upstream, for the whole reset timeout.
     const rejected = await breaker.fire(1).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(40);
     expect(rejected).toBeInstanceOf(BreakerOpenError);
     expect(rejected).toMatchObject({
       code: 'RES_ERR_BREAKER_OPEN',
@@ -91,8 +100,12 @@ describe('createCircuitBreaker', () => {
       reason: 'breaker_open',
     });
     expect(state.calls).toBe(2);
+    await vi.advanceTimersByTimeAsync(RESET_TIMEOUT_MS - 1);
+    expect(breaker.state).toBe('open');
+    expect(halfOpen).not.toHaveBeenCalled();
 
-    await halfOpen;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(halfOpen).toHaveBeenCalledTimes(1);
     expect(breaker.state).toBe('half-open');
     expect(await value(registry, 'circuit_breaker_state', { breaker: 'up1' })).toBe(1);
 
@@ -118,8 +131,13 @@ describe('createCircuitBreaker', () => {
     const breaker = make(action);
     await breaker.fire(1).catch(() => undefined);
     await breaker.fire(1).catch(() => undefined);
-    await nextEvent(breaker, 'halfOpen');
+    const halfOpen = nextEvent(breaker, 'halfOpen');
+    await vi.advanceTimersByTimeAsync(RESET_TIMEOUT_MS);
+    await halfOpen;
     await expect(breaker.fire(1)).rejects.toThrow('upstream 502');
+    expect(breaker.state).toBe('open');
+    // And stays open for another full reset timeout.
+    await vi.advanceTimersByTimeAsync(RESET_TIMEOUT_MS - 1);
     expect(breaker.state).toBe('open');
   });
 
@@ -158,7 +176,9 @@ describe('createCircuitBreaker', () => {
     const onTimeout = vi.fn();
     breaker.on('timeout', onTimeout);
 
-    const [slow, fast] = await Promise.allSettled([breaker.fire(5_000), breaker.fire(1)]);
+    const calls = Promise.allSettled([breaker.fire(5_000), breaker.fire(1)]);
+    await vi.advanceTimersByTimeAsync(30);
+    const [slow, fast] = await calls;
     expect(fast).toEqual({ status: 'fulfilled', value: 'done' });
     expect(slow.status).toBe('rejected');
     const err = (slow as PromiseRejectedResult).reason as unknown;
@@ -173,7 +193,9 @@ describe('createCircuitBreaker', () => {
       await value(registry, 'circuit_breaker_events_total', { breaker: 'up1', event: 'timeout' }),
     ).toBe(1);
     // Later calls get fresh, unaborted signals.
-    await expect(breaker.fire(1)).resolves.toBe('done');
+    const later = breaker.fire(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(later).resolves.toBe('done');
     expect(signals[2]?.aborted).toBe(false);
   });
 
@@ -246,7 +268,9 @@ describe('createCircuitBreaker', () => {
       'circuit breaker opened',
       expect.objectContaining({ breaker: 'sentraip' }),
     );
-    await nextEvent(breaker, 'halfOpen');
+    const halfOpen = nextEvent(breaker, 'halfOpen');
+    await vi.advanceTimersByTimeAsync(RESET_TIMEOUT_MS);
+    await halfOpen;
     state.healthy = true;
     await breaker.fire(1);
     expect(logger.info).toHaveBeenCalledWith('circuit breaker half-open', { breaker: 'sentraip' });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRetriesExhaustedError, RetriesExhaustedError, TimeoutError } from './errors.js';
 import { backoffCapMs, retry, type RetryOptions } from './retry.js';
 
@@ -19,6 +19,10 @@ function fakeTime(start = 1_700_000_000_000) {
 const failing = (message = 'upstream 503') => vi.fn(async () => Promise.reject(new Error(message)));
 
 describe('retry', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('returns the first success and passes attempt numbers and a signal to fn', async () => {
     const time = fakeTime();
     const seen: Array<[number, boolean]> = [];
@@ -166,9 +170,10 @@ describe('retry', () => {
   });
 
   it('aborts the in-flight attempt when the deadline arrives', async () => {
+    vi.useFakeTimers();
     let seen: AbortSignal | undefined;
-    const started = Date.now();
-    const err = await retry(
+    let settled = false;
+    const pending = retry(
       (_attempt, signal) => {
         seen = signal;
         return new Promise<never>((_, reject) =>
@@ -176,8 +181,14 @@ describe('retry', () => {
         );
       },
       { retries: 5, deadlineMs: 30 },
-    ).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    )
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(settled).toBe(false);
+    expect(seen?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const err = await pending;
     expect(seen?.aborted).toBe(true);
     expect(err).toBeInstanceOf(RetriesExhaustedError);
     expect(err).toMatchObject({ reason: 'deadline_exceeded', attempts: 1 });
@@ -185,14 +196,14 @@ describe('retry', () => {
   });
 
   it('an abort stops the wait and rejects with the signal reason', async () => {
+    vi.useFakeTimers();
     const controller = new AbortController();
     const fn = vi.fn(async () => {
-      // Abort while retry is about to sleep a long jittered delay (real sleep).
+      // Abort while retry sleeps a long jittered delay (the built-in sleep, on fake timers).
       setTimeout(() => controller.abort(new Error('shutdown')), 10);
       throw new Error('fail');
     });
-    const started = Date.now();
-    await expect(
+    const assertion = expect(
       retry(fn, {
         retries: 5,
         baseDelayMs: 60_000,
@@ -201,8 +212,11 @@ describe('retry', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow('shutdown');
+    await vi.advanceTimersByTimeAsync(10);
+    await assertion;
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The ~59 s sleep was cancelled, not left behind.
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('an abort during an attempt aborts its signal and is not retried', async () => {

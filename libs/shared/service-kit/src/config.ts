@@ -15,7 +15,8 @@ const SECRET_NAME = /SECRET|TOKEN|PASSWORD|API_KEY|ADMIN_KEY|PRIVATE/i;
 export function displayEnvValue(name: string, raw: string | undefined): string {
   if (raw === undefined) return '(unset)';
   if (SECRET_NAME.test(name)) return '***';
-  const masked = raw.replace(/(\/\/[^/@\s:]*:)[^@\s/]*@/g, '$1***@');
+  // Credentials in a URL end at the last '@' before the host, and may contain '/', '+' or '='.
+  const masked = raw.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s]*@/, '$1***@');
   const shown = masked.length > 80 ? `${masked.slice(0, 77)}...` : masked;
   return JSON.stringify(shown);
 }

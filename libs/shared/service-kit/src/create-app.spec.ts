@@ -26,10 +26,17 @@ beforeAll(async () => {
     logger: createLogger({ service: 'kit-test', level: 'debug', stream }),
     registry: new Registry(),
     bodyLimit: 1024,
+    readinessTimeoutMs: 300,
     isShuttingDown: () => shuttingDown,
     readiness: [
-      { name: 'db', check: async () => { if (!dependencyUp) throw new Error('connection refused'); } },
-      { name: 'optional-peer', optional: true, check: async () => { throw new Error('down'); } },
+      {
+        name: 'db',
+        check: async () => {
+          if (!dependencyUp) throw Object.assign(new Error('connect ECONNREFUSED /secret/path'), { code: 'ECONNREFUSED' });
+        },
+      },
+      { name: 'optional-peer', optional: true, check: async () => { throw new Error('down at 10.1.2.3'); } },
+      { name: 'hanging', optional: true, check: () => new Promise<void>(() => undefined) },
     ],
     routes: (app) => {
       app.post('/echo', (req, res) => { res.json({ got: req.body }); });
@@ -118,11 +125,16 @@ describe('createServiceApp', () => {
     dependencyUp = true;
     const ok = await fetch(`${server.url}/ready`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ status: 'ready', checks: { db: 'ok', 'optional-peer': 'down' } });
+    expect(await ok.json()).toMatchObject({
+      status: 'ready',
+      checks: { db: 'ok', 'optional-peer': 'failed', hanging: 'timeout' },
+    });
     dependencyUp = false;
     const down = await fetch(`${server.url}/ready`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: 'not_ready', checks: { db: 'connection refused' } });
+    const text = await down.text();
+    expect(text).not.toContain('/secret/path');
+    expect(JSON.parse(text)).toMatchObject({ status: 'not_ready', checks: { db: 'ECONNREFUSED' } });
     dependencyUp = true;
   });
 

@@ -12,6 +12,8 @@ export interface ServiceAppOptions {
   logger: Logger;
   registry: Registry;
   readiness?: readonly ReadinessCheck[];
+  /** Per-check time limit for `/ready` (default 2000 ms). */
+  readinessTimeoutMs?: number;
   /** Largest accepted JSON body (bytes or a string such as `'1mb'`). */
   bodyLimit?: number | string;
   /** Express `trust proxy` setting; off by default so X-Forwarded-For is ignored. */
@@ -43,6 +45,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     version: options.version,
     registry: options.registry,
     readiness: options.readiness ?? [],
+    readinessTimeoutMs: options.readinessTimeoutMs,
     isShuttingDown: options.isShuttingDown,
   });
   options.routes?.(app);

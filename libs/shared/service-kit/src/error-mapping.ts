@@ -37,7 +37,9 @@ export function toHttpError(err: unknown): HttpError {
     const parsed = fromBodyParser(err as BodyParserError);
     if (parsed) return parsed;
   }
-  switch (errorCode(err)) {
+  const code = errorCode(err);
+  if (code === 'RES_ERR_RETRIES_EXHAUSTED') return fromRetriesExhausted(err);
+  switch (code) {
     case 'STORE_UNAVAILABLE':
       return new HttpError(503, 'STORE_UNAVAILABLE', 'state store unavailable, retry shortly', {
         headers: { 'Retry-After': '1' },
@@ -51,9 +53,16 @@ export function toHttpError(err: unknown): HttpError {
         cause: err,
       });
     case 'RES_ERR_BULKHEAD_FULL':
+    case 'RES_ERR_BULKHEAD_TIMEOUT':
       return new HttpError(503, 'OVERLOADED', 'too many concurrent requests, retry shortly', {
         headers: { 'Retry-After': '1' },
         reason: 'bulkhead_full',
+        cause: err,
+      });
+    case 'STORE_WAIT_TIMEOUT':
+      return new HttpError(503, 'STORE_UNAVAILABLE', 'state store busy, retry shortly', {
+        headers: { 'Retry-After': '1' },
+        reason: 'store_wait_timeout',
         cause: err,
       });
     case 'RES_ERR_TIMEOUT':
@@ -61,4 +70,24 @@ export function toHttpError(err: unknown): HttpError {
     default:
       return new HttpError(500, 'INTERNAL', 'internal error', { reason: 'internal', cause: err });
   }
+}
+
+/**
+ * Retries ran out: the last attempt's error says what the caller should see (a timeout stays a
+ * 504, an outage a 503); a spent deadline is a timeout in its own right.
+ */
+function fromRetriesExhausted(err: unknown): HttpError {
+  const { cause, reason } = err as { cause?: unknown; reason?: unknown };
+  if (cause !== undefined && errorCode(cause) !== 'RES_ERR_RETRIES_EXHAUSTED') {
+    const mapped = toHttpError(cause);
+    if (mapped.status !== 500) return mapped;
+  }
+  if (reason === 'deadline_exceeded') {
+    return new HttpError(504, 'UPSTREAM_TIMEOUT', 'dependency timed out', { reason: 'deadline_exceeded', cause: err });
+  }
+  return new HttpError(503, 'UPSTREAM_UNAVAILABLE', 'dependency unavailable, retry shortly', {
+    headers: { 'Retry-After': '1' },
+    reason: 'retries_exhausted',
+    cause: err,
+  });
 }

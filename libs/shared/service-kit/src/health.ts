@@ -20,20 +20,36 @@ export interface HealthOptions {
   isShuttingDown: () => boolean;
 }
 
+/**
+ * A failed check is reported by a short code (`ECONNREFUSED`, `STORE_UNAVAILABLE`, `timeout`),
+ * never by its message: `/ready` is unauthenticated and messages can carry paths or hosts.
+ */
+function failureCode(err: unknown): string {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'failed';
+}
+
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`timed out after ${timeoutMs} ms`));
+      reject(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: 'timeout' }));
     }, timeoutMs);
   });
   try {
     await Promise.race([check.check(controller.signal), timeout]);
     return 'ok';
   } catch (err) {
-    return err instanceof Error ? err.message : 'failed';
+    return failureCode(err);
   } finally {
     clearTimeout(timer);
   }

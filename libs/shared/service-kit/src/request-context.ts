@@ -41,7 +41,8 @@ export function requestContextMiddleware(options: RequestContextOptions) {
     const span = isQuiet
       ? trace.wrapSpanContext(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT)
       : tracer.startSpan(
-          `${req.method} ${req.path}`,
+          // Named by method only until a route matches: raw paths would make span names unbounded.
+          req.method,
           { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
           parent,
         );

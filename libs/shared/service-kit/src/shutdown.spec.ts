@@ -26,8 +26,7 @@ describe('ShutdownCoordinator', () => {
     coordinator.addHook('close', async () => { order.push('close'); });
 
     const inFlight = fetch(`${server.url}/slow`);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.inFlight()).toBe(1);
+    await expect.poll(() => server.inFlight()).toBe(1);
     const shutdown = coordinator.shutdown('test');
     expect(coordinator.isShuttingDown()).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
@@ -48,7 +47,7 @@ describe('ShutdownCoordinator', () => {
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => server.inFlight()).toBe(1);
     const started = Date.now();
     expect(await coordinator.shutdown('test')).toBe(0);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -64,5 +63,36 @@ describe('ShutdownCoordinator', () => {
     expect(first).toBe(second);
     expect(await first).toBe(1);
     expect(runs).toBe(1);
+  });
+});
+
+describe('signal handling', () => {
+  it('starts one shutdown on the first signal and lets a repeated signal not cut the drain', async () => {
+    const server = await slowServer(400);
+    const exits: number[] = [];
+    const coordinator = new ShutdownCoordinator({
+      logger: quietLogger(),
+      drainTimeoutMs: 5000,
+      exit: (code) => exits.push(code),
+    });
+    coordinator.attachServer(server);
+    let hookRuns = 0;
+    coordinator.addHook('flush', async () => {
+      hookRuns += 1;
+    });
+    const uninstall = coordinator.installSignalHandlers(['SIGUSR2']);
+    try {
+      const inFlight = fetch(`${server.url}/slow`);
+      await expect.poll(() => server.inFlight()).toBe(1);
+      process.emit('SIGUSR2', 'SIGUSR2');
+      process.emit('SIGUSR2', 'SIGUSR2');
+      process.emit('SIGUSR2', 'SIGUSR2');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      await expect.poll(() => exits).toEqual([0]);
+      expect(hookRuns).toBe(1);
+    } finally {
+      uninstall();
+    }
   });
 });

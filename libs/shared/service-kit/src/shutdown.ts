@@ -40,12 +40,23 @@ export class ShutdownCoordinator {
     this.hooks.push({ name, run });
   }
 
-  installSignalHandlers(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
-    for (const signal of signals) {
-      process.once(signal, () => {
-        void this.shutdown(signal).then((code) => (this.options.exit ?? process.exit)(code));
-      });
-    }
+  /**
+   * The first signal starts the shutdown; later ones (a terminal's Ctrl-C reaches every process
+   * in the group, and a supervisor may forward it again) are logged and otherwise ignored, so
+   * a repeated signal never cuts the drain short. Returns a function that removes the handlers.
+   */
+  installSignalHandlers(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (this.isShuttingDown()) {
+        this.options.logger.info('shutdown already in progress', { signal });
+        return;
+      }
+      void this.shutdown(signal).then((code) => (this.options.exit ?? process.exit)(code));
+    };
+    for (const signal of signals) process.on(signal, onSignal);
+    return () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    };
   }
 
   shutdown(reason: string): Promise<number> {

@@ -1,5 +1,7 @@
 import { describeWithRedis } from '@mcpgw/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { uniqueTestPrefix } from './contract/harness.js';
+import { deleteKeysByPrefix } from './contract/redis-keys.js';
 import { createStateStore } from './create-state-store.js';
 import { MemoryStateStore } from './memory-store.js';
 import { RedisStateStore } from './redis-store.js';
@@ -27,15 +29,27 @@ describe('createStateStore', () => {
     expect(() => createStateStore({ keyPrefix: 'gw:', redisUrl: 'localhost:6379' })).toThrow(
       expect.objectContaining({ reason: 'invalid_argument' }),
     );
+    expect(() =>
+      createStateStore({
+        keyPrefix: 'gw:',
+        redisUrl: 'redis://127.0.0.1:1',
+        maxBlockingConnections: 0,
+      }),
+    ).toThrow(expect.objectContaining({ reason: 'invalid_argument' }));
   });
 });
 
 describeWithRedis('createStateStore with Redis', (redis) => {
+  const prefix = uniqueTestPrefix('create-state-store');
+  afterAll(async () => {
+    await deleteKeysByPrefix(redis.url, prefix);
+  });
+
   it('returns a working Redis store and logs the target without its password', async () => {
     const { lines, logger } = recorder();
     const url = new URL(redis.url);
     const store = createStateStore({
-      keyPrefix: 'factory:',
+      keyPrefix: prefix,
       redisUrl: redis.url,
       logger,
       commandTimeoutMs: 500,

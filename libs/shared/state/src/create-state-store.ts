@@ -16,6 +16,8 @@ export interface CreateStateStoreOptions {
   connectTimeoutMs?: number;
   /** Cap of the reconnect backoff (reconnects never stop, only their delay is bounded); default 2000 ms. */
   maxReconnectDelayMs?: number;
+  /** Cap of the Redis connections kept for blocking stream reads; default 8. */
+  maxBlockingConnections?: number;
   /** winston-compatible logger; connection state changes are logged (URL without password). */
   logger?: StateLogger;
 }
@@ -40,6 +42,9 @@ export function createStateStore(options: CreateStateStoreOptions): StateStore {
     ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.maxReconnectDelayMs !== undefined && {
       maxReconnectDelayMs: options.maxReconnectDelayMs,
+    }),
+    ...(options.maxBlockingConnections !== undefined && {
+      maxBlockingConnections: options.maxBlockingConnections,
     }),
   });
 }

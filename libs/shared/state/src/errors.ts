@@ -32,11 +32,12 @@ export abstract class StateStoreError extends Error {
 
 /** Why the store could not be reached. */
 export type StoreUnavailableReason =
-  'timeout' | 'disconnected' | 'closed' | 'server_busy' | 'auth_failed';
+  'timeout' | 'disconnected' | 'closed' | 'server_busy' | 'auth_failed' | 'blocking_pool_exhausted';
 
 /**
  * The store could not serve the command: connection refused or lost, command timeout, server
- * loading/busy/read-only, or the store was closed. Transient: the same call may succeed once the
+ * loading/busy/read-only, every blocking-read connection busy for longer than the command
+ * timeout, or the store was closed. Transient: the same call may succeed once the
  * store is back. The message never contains connection details; the original error is `cause`.
  */
 export class StoreUnavailableError extends StateStoreError {

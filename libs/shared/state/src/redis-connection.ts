@@ -46,11 +46,32 @@ export function redisOptions(settings: RedisConnectionSettings): RedisOptions {
   };
 }
 
+/** The one wait for `ready` that every command of an outage shares. */
+interface ReadyWait {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+function readyWait(): ReadyWait {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Waiters race it against their own deadline; one that rejects with nobody waiting is fine.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 /**
  * One ioredis client with the store's failure contract: {@link run} settles within its time
  * budget, with a {@link StoreUnavailableError} if Redis is unreachable. During the first
  * `commandTimeoutMs` of an outage a command waits for the reconnect (a failover blip costs
  * latency, not errors); after that commands fail at once instead of each burning the timeout.
+ * All commands waiting in one outage share one promise, resolved by the client's single `ready`
+ * listener, so a burst of commands during an outage adds no listeners to the client.
  */
 export class RedisConnection {
   private downSince: number | undefined;
@@ -58,6 +79,7 @@ export class RedisConnection {
   private everConnected = false;
   private errorLogged = false;
   private closed = false;
+  private ready: ReadyWait | undefined;
 
   constructor(
     readonly client: Redis,
@@ -74,6 +96,9 @@ export class RedisConnection {
         this.logMeta,
       );
       this.everConnected = true;
+      this.ready?.resolve();
+      // The next outage gets a fresh promise; this one stays resolved for its late readers.
+      this.ready = undefined;
     });
     client.on('close', () => {
       this.downSince ??= Date.now();
@@ -109,6 +134,8 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.ready?.reject(new StoreUnavailableError('closed'));
+    this.ready = undefined;
     if (this.client.status === 'ready') {
       await withDeadline(this.client.quit(), Date.now() + this.commandTimeoutMs).catch(
         () => undefined,
@@ -122,26 +149,21 @@ export class RedisConnection {
     if (this.client.status === 'end' || outageMs >= this.commandTimeoutMs) {
       return Promise.reject(new StoreUnavailableError('disconnected'));
     }
-    return new Promise<void>((resolve, reject) => {
-      const onReady = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.client.off('ready', onReady);
-        reject(new StoreUnavailableError('disconnected'));
-      }, deadline - Date.now());
-      this.client.once('ready', onReady);
-    });
+    this.ready ??= readyWait();
+    return withDeadline(this.ready.promise, deadline, 'disconnected');
   }
 }
 
-/** Settles like `promise`, or rejects with a `timeout` StoreUnavailableError at `deadline`. */
-export function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+/** Settles like `promise`, or rejects with a StoreUnavailableError (`reason`) at `deadline`. */
+export function withDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+  reason: 'timeout' | 'disconnected' = 'timeout',
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new StoreUnavailableError('timeout')),
+      () => reject(new StoreUnavailableError(reason)),
       Math.max(0, deadline - Date.now()),
     );
   });

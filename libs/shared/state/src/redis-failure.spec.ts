@@ -1,12 +1,16 @@
 import { describeWithRedis } from '@mcpgw/testing';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, uniqueTestPrefix } from './contract/harness.js';
+import { deleteKeysByPrefix } from './contract/redis-keys.js';
 import { StoreUnavailableError } from './errors.js';
-import { RedisStateStore } from './redis-store.js';
+import { RedisStateStore, type RedisStateStoreOptions } from './redis-store.js';
 import type { StateStore } from './state-store.js';
 
 const COMMAND_TIMEOUT_MS = 300;
-const SLACK_MS = 250;
+// What a loaded 2-core machine may add to a bounded wait; still far below "hangs".
+const SLACK_MS = 400;
+const LOG_WAIT = { timeout: 5_000 };
 
 /** Settles `promise` and returns the rejection with the time it took. */
 async function failure(promise: Promise<unknown>): Promise<{ err: unknown; elapsedMs: number }> {
@@ -18,43 +22,40 @@ async function failure(promise: Promise<unknown>): Promise<{ err: unknown; elaps
   return { err, elapsedMs: Date.now() - started };
 }
 
-async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() >= deadline) throw err;
-      await sleep(50);
-    }
-  }
-}
-
 describeWithRedis(
   'RedisStateStore when Redis fails',
   (redis) => {
+    const prefix = uniqueTestPrefix('redis-failure');
     const opened: StateStore[] = [];
     const logs: string[] = [];
-    const open = (): StateStore => {
+    const open = (overrides: Partial<RedisStateStoreOptions> = {}): StateStore => {
       const record = (message: string) => logs.push(message);
       const store = new RedisStateStore({
         redisUrl: redis.url,
-        keyPrefix: 'failure:',
+        keyPrefix: prefix,
         commandTimeoutMs: COMMAND_TIMEOUT_MS,
         maxReconnectDelayMs: 100,
         logger: { info: record, warn: record, error: record },
+        ...overrides,
       });
       opened.push(store);
       return store;
     };
+    const serverUp = async (): Promise<void> => {
+      await redis.server.resume();
+      if (!redis.server.running) await redis.server.restart();
+    };
 
     beforeEach(async () => {
       logs.length = 0;
-      await redis.server.resume();
-      if (!redis.server.running) await redis.server.restart();
+      await serverUp();
     });
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+    afterAll(async () => {
+      await serverUp();
+      await deleteKeysByPrefix(redis.url, prefix);
     });
 
     it('fails fast with StoreUnavailableError when the server stops, and recovers on restart', async () => {
@@ -76,14 +77,15 @@ describeWithRedis(
         expect(String((err as Error).message)).not.toContain(redis.url);
         expect(elapsedMs, name).toBeLessThanOrEqual(COMMAND_TIMEOUT_MS + SLACK_MS);
       }
-      expect(logs).toContain('state store connection lost');
+      // ioredis may fail commands on the half-closed socket before it emits `close`.
+      await expect.poll(() => logs, LOG_WAIT).toContain('state store connection lost');
 
       await redis.server.restart();
       // Same instance, not recreated: it reconnects by itself (data is gone: no persistence).
       await eventually(async () => expect(await store.get('k')).toBeNull(), 5_000);
       expect(await store.set('k', 'after')).toBe(true);
       expect(await store.get('k')).toBe('after');
-      expect(logs).toContain('state store reconnected');
+      await expect.poll(() => logs, LOG_WAIT).toContain('state store reconnected');
     });
 
     it('times out instead of hanging when the server stops answering', async () => {
@@ -140,7 +142,79 @@ describeWithRedis(
       expect(first.elapsedMs).toBeLessThanOrEqual(COMMAND_TIMEOUT_MS + SLACK_MS);
       await redis.server.restart();
       await eventually(() => store.ping(), 5_000);
-      expect(logs).toContain('state store connected');
+      await expect.poll(() => logs, LOG_WAIT).toContain('state store connected');
+    });
+
+    describe('many commands waiting for one reconnect', () => {
+      const CONCURRENT = 60;
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error): void => {
+        warnings.push(warning);
+      };
+      beforeEach(() => {
+        warnings.length = 0;
+        process.on('warning', onWarning);
+      });
+      afterEach(() => {
+        process.off('warning', onWarning);
+      });
+      /** Warnings are emitted on a later turn of the event loop. */
+      const listenerWarnings = async (): Promise<string[]> => {
+        await nextTurn();
+        await sleep(20);
+        return warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map(String);
+      };
+      const outage = async (store: StateStore): Promise<void> => {
+        await store.ping();
+        await redis.server.stop();
+        await expect.poll(() => logs, LOG_WAIT).toContain('state store connection lost');
+      };
+
+      it(`${CONCURRENT} concurrent commands all succeed once Redis is back, without a listener leak`, async () => {
+        // A budget long enough for a restart, so every command waits for the same reconnect.
+        const store = open({ commandTimeoutMs: 10_000 });
+        await outage(store);
+        const calls = Array.from({ length: CONCURRENT }, (_, i) => store.get(`wait:${i}`));
+        await redis.server.restart();
+        const results = await Promise.allSettled(calls);
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        expect(results.map((r) => r.status === 'fulfilled' && r.value)).toEqual(
+          Array(CONCURRENT).fill(null),
+        );
+        expect(await listenerWarnings()).toEqual([]);
+      });
+
+      it(`${CONCURRENT} concurrent commands all fail with disconnected within the budget when Redis stays down`, async () => {
+        const budgetMs = 1_000;
+        const store = open({ commandTimeoutMs: budgetMs });
+        await outage(store);
+        const started = Date.now();
+        const results = await Promise.all(
+          Array.from({ length: CONCURRENT }, (_, i) => failure(store.get(`down:${i}`))),
+        );
+        for (const { err } of results) {
+          expect(err).toBeInstanceOf(StoreUnavailableError);
+          expect(err).toMatchObject({ reason: 'disconnected' });
+        }
+        expect(Date.now() - started).toBeLessThanOrEqual(budgetMs + SLACK_MS);
+        expect(await listenerWarnings()).toEqual([]);
+        // Later commands of the same outage fail at once instead of waiting again.
+        const late = await failure(store.get('late'));
+        expect(late.err).toMatchObject({ reason: 'disconnected' });
+        expect(late.elapsedMs).toBeLessThan(budgetMs);
+      });
+
+      it('fails waiting commands with closed as soon as the store is closed', async () => {
+        const store = open({ commandTimeoutMs: 10_000 });
+        await outage(store);
+        const started = Date.now();
+        const waiting = Array.from({ length: CONCURRENT }, (_, i) => failure(store.get(`c:${i}`)));
+        await store.close();
+        for (const { err } of await Promise.all(waiting))
+          expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', reason: 'closed' });
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(await listenerWarnings()).toEqual([]);
+      });
     });
   },
   { requireBinary: true },

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { invalidArgument, StoreUnavailableError } from './errors.js';
 import { silentLogger, type StateLogger } from './logger.js';
 import { redactUrl } from './redact-url.js';
-import { BlockingPool } from './redis-blocking-pool.js';
+import { BlockingPool, DEFAULT_MAX_BLOCKING_CONNECTIONS } from './redis-blocking-pool.js';
 import { RedisConnection, redisOptions, type RedisConnectionSettings } from './redis-connection.js';
 import { parseAutoClaim, parsePendingCount, parseReadGroup } from './redis-replies.js';
 import {
@@ -46,6 +46,11 @@ export interface RedisStateStoreOptions extends Partial<RedisConnectionSettings>
   redisUrl: string;
   keyPrefix?: string;
   logger?: StateLogger;
+  /**
+   * Cap of the connections kept for blocking stream reads (each a Redis client while open);
+   * default 8. A blocking read beyond it waits up to `commandTimeoutMs` for one to free up.
+   */
+  maxBlockingConnections?: number;
 }
 
 /** Defaults of the connection settings (ms). */
@@ -70,7 +75,7 @@ export class RedisStateStore implements StateStore {
   private readonly logger: StateLogger;
   private readonly target: string;
   private readonly main: RedisConnection;
-  private readonly blocking: BlockingPool;
+  private readonly blocking: BlockingPool<RedisConnection>;
   private subscriber: RedisConnection | undefined;
   private readonly subscriptions: Subscriptions;
   private readonly flights = new SingleFlight(this);
@@ -95,12 +100,22 @@ export class RedisStateStore implements StateStore {
         'maxReconnectDelayMs',
       ),
     };
+    // Validated before any connection exists, so a bad value leaks no client.
+    const maxBlockingConnections = checkCount(
+      options.maxBlockingConnections,
+      DEFAULT_MAX_BLOCKING_CONNECTIONS,
+      'maxBlockingConnections',
+    );
     this.target = redactUrl(redisUrl);
     this.subscriptions = new Subscriptions(this.logger);
     this.main = this.connection(new Redis(redisUrl, redisOptions(this.settings)), 'main');
     // Blocking reads get their own deadline (blockMs + commandTimeoutMs) in streamReadGroup.
-    this.blocking = new BlockingPool(() =>
-      this.connection(this.main.client.duplicate({ commandTimeout: undefined }), 'blocking'),
+    this.blocking = new BlockingPool(
+      () => this.connection(this.main.client.duplicate({ commandTimeout: undefined }), 'blocking'),
+      {
+        maxConnections: maxBlockingConnections,
+        waitTimeoutMs: this.settings.commandTimeoutMs,
+      },
     );
   }
 

@@ -10,6 +10,26 @@ import type { StateStore } from '../state-store.js';
  */
 export type StoreFactory = (keyPrefix: string) => StateStore;
 
+/**
+ * A key prefix no other test run uses, e.g. `mcpgw-test:contract:3f9a0c1b2d4e:`. Tests may run
+ * against a developer's `REDIS_URL`, so every key they write starts with one of these and is
+ * deleted by prefix in teardown.
+ */
+export function uniqueTestPrefix(scope: string): string {
+  return `mcpgw-test:${scope}:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes what a test wrote under `prefix` (every key it writes starts with it). */
+export type PrefixCleanup = (prefix: string) => Promise<unknown>;
+
+/**
+ * A TTL long enough that the few commands a test runs before checking that the key is still
+ * there finish within it, even on a loaded 2-core machine.
+ */
+export const SHORT_TTL_MS = 500;
+/** A sleep after which a {@link SHORT_TTL_MS} key has expired; a late timer only makes it truer. */
+export const PAST_SHORT_TTL_MS = SHORT_TTL_MS + 100;
+
 /** Per-test store access for the contract suites. */
 export interface Stores {
   /** A new store instance with this test's unique prefix (or `keyPrefix`); closed after the test. */
@@ -18,15 +38,19 @@ export interface Stores {
   readonly prefix: string;
 }
 
-/** Registers hooks giving every test a fresh key prefix and closing the stores it opened. */
-export function useStores(factory: StoreFactory): Stores {
+/**
+ * Registers hooks giving every test a fresh key prefix, closing the stores it opened and then
+ * deleting its keys with `cleanup` (so a shared Redis is left as it was found).
+ */
+export function useStores(factory: StoreFactory, cleanup?: PrefixCleanup): Stores {
   const opened: StateStore[] = [];
   let prefix = '';
   beforeEach(() => {
-    prefix = `contract:${randomBytes(6).toString('hex')}:`;
+    prefix = uniqueTestPrefix('contract');
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()));
+    await cleanup?.(prefix);
   });
   return {
     open(keyPrefix = prefix) {
@@ -43,7 +67,7 @@ export function useStores(factory: StoreFactory): Stores {
 /** Polls `check` until it passes or `timeoutMs` elapses (then its last failure is thrown). */
 export async function eventually(
   check: () => void | Promise<void>,
-  timeoutMs = 2_000,
+  timeoutMs = 5_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { expectStoreError, type Stores } from './harness.js';
+import { expectStoreError, PAST_SHORT_TTL_MS, SHORT_TTL_MS, type Stores } from './harness.js';
 
 /** Strings, TTLs, counters, hashes, key prefixes, error kinds. */
 export function describeKeyValueContract(stores: Stores): void {
@@ -19,12 +19,12 @@ export function describeKeyValueContract(stores: Stores): void {
 
     it('expires keys after ttlMs and reports the remaining TTL', async () => {
       const store = stores.open();
-      await store.set('short', 'v', { ttlMs: 80 });
+      await store.set('short', 'v', { ttlMs: SHORT_TTL_MS });
       const ttl = await store.ttlMs('short');
       expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(80);
+      expect(ttl).toBeLessThanOrEqual(SHORT_TTL_MS);
       expect(await store.get('short')).toBe('v');
-      await sleep(150);
+      await sleep(PAST_SHORT_TTL_MS);
       expect(await store.get('short')).toBeNull();
       expect(await store.ttlMs('short')).toBeNull();
     });
@@ -39,10 +39,11 @@ export function describeKeyValueContract(stores: Stores): void {
 
     it('sets onlyIfAbsent only when the key is missing or expired', async () => {
       const store = stores.open();
-      expect(await store.set('once', 'first', { onlyIfAbsent: true, ttlMs: 80 })).toBe(true);
+      const ttlMs = SHORT_TTL_MS;
+      expect(await store.set('once', 'first', { onlyIfAbsent: true, ttlMs })).toBe(true);
       expect(await store.set('once', 'second', { onlyIfAbsent: true })).toBe(false);
       expect(await store.get('once')).toBe('first');
-      await sleep(150);
+      await sleep(PAST_SHORT_TTL_MS);
       expect(await store.set('once', 'third', { onlyIfAbsent: true })).toBe(true);
       expect(await store.get('once')).toBe('third');
     });
@@ -51,9 +52,11 @@ export function describeKeyValueContract(stores: Stores): void {
       const store = stores.open();
       expect(await store.expire('missing', 1_000)).toBe(false);
       await store.set('k', 'v');
-      expect(await store.expire('k', 80)).toBe(true);
-      expect(await store.ttlMs('k')).toBeLessThanOrEqual(80);
-      await sleep(150);
+      expect(await store.expire('k', SHORT_TTL_MS)).toBe(true);
+      const ttl = await store.ttlMs('k');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(SHORT_TTL_MS);
+      await sleep(PAST_SHORT_TTL_MS);
       expect(await store.get('k')).toBeNull();
     });
 
@@ -70,10 +73,11 @@ export function describeKeyValueContract(stores: Stores): void {
 
     it('incrBy starts over once the windowed counter expired', async () => {
       const store = stores.open();
-      await store.incrBy('window', 1, { ttlMs: 80 });
-      await store.incrBy('window', 1, { ttlMs: 80 });
-      await sleep(150);
-      expect(await store.incrBy('window', 1, { ttlMs: 80 })).toBe(1);
+      const window = { ttlMs: SHORT_TTL_MS };
+      await store.incrBy('window', 1, window);
+      expect(await store.incrBy('window', 1, window)).toBe(2);
+      await sleep(PAST_SHORT_TTL_MS);
+      expect(await store.incrBy('window', 1, window)).toBe(1);
     });
 
     it('hashIncrBy accumulates fields; hashGetAll returns them; the hash can expire', async () => {
@@ -83,8 +87,9 @@ export function describeKeyValueContract(stores: Stores): void {
       expect(await store.hashIncrBy('agg', 'ok', 3)).toBe(5);
       expect(await store.hashIncrBy('agg', 'err', 1)).toBe(1);
       expect(await store.hashGetAll('agg')).toEqual({ ok: '5', err: '1' });
-      expect(await store.expire('agg', 80)).toBe(true);
-      await sleep(150);
+      expect(await store.expire('agg', SHORT_TTL_MS)).toBe(true);
+      expect(await store.hashGetAll('agg')).toEqual({ ok: '5', err: '1' });
+      await sleep(PAST_SHORT_TTL_MS);
       expect(await store.hashGetAll('agg')).toEqual({});
     });
 

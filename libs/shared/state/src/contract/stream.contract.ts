@@ -63,12 +63,13 @@ export function describeStreamContract(stores: Stores): void {
       const writer = stores.open();
       await reader.streamEnsureGroup('live', 'g');
       const started = Date.now();
-      const pending = reader.streamReadGroup('live', 'g', 'c', { blockMs: 2_000 });
+      const blockMs = 5_000;
+      const pending = reader.streamReadGroup('live', 'g', 'c', { blockMs });
       await sleep(50);
       await writer.streamAppend('live', { hello: 'world' });
       const read = await pending;
       expect(read.map((e) => e.fields)).toEqual([{ hello: 'world' }]);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(blockMs - 1_000);
       // The blocked read must not have stalled other commands of the same instance.
       expect(await reader.get('unrelated')).toBeNull();
     });
@@ -77,13 +78,18 @@ export function describeStreamContract(stores: Stores): void {
       const store = stores.open();
       await store.streamEnsureGroup('quiet', 'g');
       const started = Date.now();
-      const blocked = store.streamReadGroup('quiet', 'g', 'c', { blockMs: 300 });
-      await sleep(20);
+      let readDone = false;
+      const blocked = store
+        .streamReadGroup('quiet', 'g', 'c', { blockMs: 1_000 })
+        .finally(() => (readDone = true));
+      await sleep(50);
       const t0 = Date.now();
       await store.set('k', 'v');
-      expect(Date.now() - t0).toBeLessThan(200);
+      // A command queued behind the blocked read would finish with it, ~950 ms from now.
+      expect(readDone).toBe(false);
+      expect(Date.now() - t0).toBeLessThan(500);
       expect(await blocked).toEqual([]);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     });
 
     it('lets a live consumer claim the idle entries of a dead one', async () => {
@@ -94,15 +100,13 @@ export function describeStreamContract(stores: Stores): void {
       const taken = await store.streamReadGroup('work', 'g', 'dead');
       expect(taken).toHaveLength(2);
       expect(await store.streamClaimIdle('work', 'g', 'alive', { minIdleMs: 5_000 })).toEqual([]);
-      await sleep(80);
-      const claimed = await store.streamClaimIdle('work', 'g', 'alive', {
-        minIdleMs: 50,
-        count: 10,
-      });
+      const minIdleMs = 500;
+      await sleep(minIdleMs + 100);
+      const claimed = await store.streamClaimIdle('work', 'g', 'alive', { minIdleMs, count: 10 });
       expect(ids(claimed)).toEqual(ids(taken));
       expect(claimed.map((e) => e.fields)).toEqual([{ job: '1' }, { job: '2' }]);
-      // Claimed entries are fresh again for the new owner.
-      expect(await store.streamClaimIdle('work', 'g', 'other', { minIdleMs: 50 })).toEqual([]);
+      // Claimed entries are fresh again for the new owner (though idle longer than minIdleMs before).
+      expect(await store.streamClaimIdle('work', 'g', 'other', { minIdleMs })).toEqual([]);
       expect(await store.streamPendingCount('work', 'g')).toBe(2);
       await store.streamAck('work', 'g', ids(claimed));
       expect(await store.streamPendingCount('work', 'g')).toBe(0);

@@ -1,4 +1,4 @@
-// Node entry, for apps only (their `instrumentation.ts`) and their tests: the OpenTelemetry SDK
+// Node entry, for apps only (their `main.ts`, through `runService`) and their tests: the OpenTelemetry SDK
 // bootstrap. Libraries import the main entry, which depends on the API alone.
 export {
   startTelemetry,

@@ -51,8 +51,8 @@ const NOOP_HANDLE: TelemetryHandle = { shutdown: () => Promise.resolve() };
 let running: TelemetryHandle | undefined;
 
 /**
- * Starts the OpenTelemetry NodeSDK for an app (call it from `instrumentation.ts`, before
- * anything else): W3C trace-context + baggage propagation, AsyncLocalStorage context, resource
+ * Starts the OpenTelemetry NodeSDK for an app (apps pass it to `runService`, which calls it before
+ * building anything else): W3C trace-context + baggage propagation, AsyncLocalStorage context, resource
  * `service.name`/`service.version`, no auto-instrumentation, and an OTLP/HTTP exporter behind a
  * batch processor only when `otlpEndpoint` is set. Telemetry never takes the app down: a bad
  * setting or a failing collector is a warning, and a second call returns the running handle.
