@@ -1,19 +1,36 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { createServiceApp } from '@mcpgw/service-kit';
+import { createServiceApp, type ReadinessCheck } from '@mcpgw/service-kit';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { GatewayConfig } from './config.js';
+import type { GatewayCore } from './gateway.js';
+import { mountRestFacade } from './rest-facade.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
   logger: Logger;
   registry: Registry;
   store: StateStore;
+  core: GatewayCore;
   isShuttingDown: () => boolean;
 }
 
-/** Builds the gateway's HTTP app from its dependencies; `main.ts` only wires and listens. */
+/** Upstreams are reported by `/ready` but do not gate it: one dead upstream only hides its tools. */
+function upstreamChecks(core: GatewayCore): ReadinessCheck[] {
+  return core.upstreams.all().map((upstream) => ({
+    name: `upstream:${upstream.id}`,
+    optional: true,
+    check: async () => {
+      const failure = core.catalogue.unhealthy().get(upstream.id);
+      if (failure !== undefined) throw Object.assign(new Error(failure), { code: 'UPSTREAM_UNAVAILABLE' });
+      if (upstream.breakerState === 'open') throw Object.assign(new Error('breaker open'), { code: 'BREAKER_OPEN' });
+    },
+  }));
+}
+
+/** The Express side of the gateway: health, metrics, the REST facade (and later the admin API). */
 export function createGatewayApp(deps: GatewayDeps): Express {
   return createServiceApp({
     service: 'gateway',
@@ -21,6 +38,24 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     logger: deps.logger,
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
-    readiness: [{ name: 'state-store', check: () => deps.store.ping() }],
+    readiness: [{ name: 'state-store', check: () => deps.store.ping() }, ...upstreamChecks(deps.core)],
+    routes: (app) => mountRestFacade(app, deps.core.dispatcher, deps.config.version),
   });
+}
+
+const isMcpPath = (url: string | undefined) => url === '/mcp' || (url?.startsWith('/mcp?') ?? false);
+
+/**
+ * The gateway's request listener: `/mcp` goes straight to the lean MCP entry, everything else to
+ * Express (ADR 0005 records why the MCP path skips Express).
+ */
+export function createGatewayListener(deps: GatewayDeps): RequestListener {
+  const app = createGatewayApp(deps);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (isMcpPath(req.url)) {
+      void deps.core.handleMcp(req, res);
+      return;
+    }
+    app(req, res);
+  };
 }

@@ -1,21 +1,28 @@
 import { runMain, runService } from '@mcpgw/service-kit';
 import { createStateStore } from '@mcpgw/state';
 import { startTelemetry } from '@mcpgw/telemetry/node';
-import { createGatewayApp } from './app.js';
+import { createGatewayListener } from './app.js';
 import { readGatewayConfig } from './config.js';
+import { createGatewayCore } from './gateway.js';
+import { loadGatewayConfig } from './gateway-config/load.js';
 
 void runMain('gateway', async () => {
   const config = readGatewayConfig();
+  const file = await loadGatewayConfig(config.configFile);
   await runService({
     service: 'gateway',
     basics: config,
     startTelemetry,
     build: ({ logger, registry }) => {
       const store = createStateStore({ redisUrl: config.redisUrl, keyPrefix: 'gw:', logger });
+      const core = createGatewayCore({ config, file, logger, registry });
       return {
         createApp: ({ isShuttingDown }) =>
-          createGatewayApp({ config, logger, registry, store, isShuttingDown }),
-        hooks: [{ name: 'state-store', run: () => store.close() }],
+          createGatewayListener({ config, logger, registry, store, core, isShuttingDown }),
+        hooks: [
+          { name: 'upstreams', run: () => core.close() },
+          { name: 'state-store', run: () => store.close() },
+        ],
       };
     },
   });

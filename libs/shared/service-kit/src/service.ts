@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
 import { createLogger, createMetricsRegistry, type Logger } from '@mcpgw/telemetry';
 import { installCrashHandlers } from './bootstrap.js';
@@ -12,7 +12,7 @@ export interface StartServiceOptions {
   port: number;
   drainTimeoutMs: number;
   /** Builds the app; `isShuttingDown` lets `/ready` fail as soon as shutdown begins. */
-  createApp: (lifecycle: { isShuttingDown: () => boolean }) => Express | Promise<Express>;
+  createApp: (lifecycle: { isShuttingDown: () => boolean }) => RequestListener | Promise<RequestListener>;
   /** Run after the server drained, in order: flush outboxes, close stores, flush telemetry. */
   hooks?: ReadonlyArray<{ name: string; run: () => Promise<void> }>;
   exit?: (code: number) => void;

@@ -1,0 +1,182 @@
+import type { Logger } from '@mcpgw/telemetry';
+import type { UpstreamConnection } from '../upstreams/upstream-connection.js';
+import type { UpstreamRegistry } from '../upstreams/upstream-registry.js';
+
+/** Where a catalogue entry is served from. */
+export type Owner = { kind: 'builtin' } | { kind: 'upstream'; upstream: UpstreamConnection };
+
+export interface CatalogueTool {
+  /** The name clients see and call: `<upstream><separator><tool>`, or the built-in's own name. */
+  readonly name: string;
+  /** The name the owner executes. */
+  readonly originalName: string;
+  readonly owner: Owner;
+  /** The definition as listed to clients (the upstream's, with the exposed name). */
+  readonly definition: Readonly<Record<string, unknown>>;
+}
+
+export interface CataloguePrompt {
+  readonly name: string;
+  readonly originalName: string;
+  readonly upstream: UpstreamConnection;
+  readonly definition: Readonly<Record<string, unknown>>;
+}
+
+interface UpstreamListing {
+  tools: CatalogueTool[];
+  prompts: CataloguePrompt[];
+  resources: Record<string, unknown>[];
+  resourceTemplates: Record<string, unknown>[];
+}
+
+/**
+ * The aggregated view over every upstream plus the built-in tools. Each upstream's listing is
+ * refreshed on its own (at first use, on `list_changed`, on reconnect); a dead upstream's entries
+ * disappear while the rest stay. Names are namespaced, and a name that would collide is refused.
+ */
+export class Catalogue {
+  private readonly listings = new Map<string, UpstreamListing>();
+  private readonly failures = new Map<string, string>();
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private loaded: Promise<void> | undefined;
+  private version = 0;
+  private toolIndex = new Map<string, CatalogueTool>();
+
+  constructor(
+    private readonly upstreams: UpstreamRegistry,
+    private readonly builtins: CatalogueTool[],
+    private readonly separator: string,
+    private readonly logger: Logger,
+    private readonly onChanged: () => void = () => undefined,
+  ) {
+    this.reindex();
+  }
+
+  /** Loads every upstream's listing once (lazily, so stdio children start on first use). */
+  ensureLoaded(): Promise<void> {
+    this.loaded ??= Promise.all(this.upstreams.all().map((u) => this.refresh(u.id))).then(() => undefined);
+    return this.loaded;
+  }
+
+  /** Re-lists one upstream; concurrent refreshes of the same upstream share one run. */
+  refresh(upstreamId: string): Promise<void> {
+    const running = this.refreshing.get(upstreamId);
+    if (running) return running;
+    const run = this.load(upstreamId).finally(() => this.refreshing.delete(upstreamId));
+    this.refreshing.set(upstreamId, run);
+    return run;
+  }
+
+  tools(): CatalogueTool[] {
+    const all = [...this.builtins];
+    for (const listing of this.listings.values()) all.push(...listing.tools);
+    return all;
+  }
+
+  /** O(1): `tools/call` resolves names on every request. */
+  findTool(name: string): CatalogueTool | undefined {
+    return this.toolIndex.get(name);
+  }
+
+  prompts(): CataloguePrompt[] {
+    return [...this.listings.values()].flatMap((l) => l.prompts);
+  }
+
+  findPrompt(name: string): CataloguePrompt | undefined {
+    return this.prompts().find((p) => p.name === name);
+  }
+
+  resources(): Record<string, unknown>[] {
+    return [...this.listings.values()].flatMap((l) => l.resources);
+  }
+
+  resourceTemplates(): Record<string, unknown>[] {
+    return [...this.listings.values()].flatMap((l) => l.resourceTemplates);
+  }
+
+  /** The upstream that listed this exact resource URI, or whose template prefix matches it. */
+  ownerOfResource(uri: string): UpstreamConnection | undefined {
+    for (const [id, listing] of this.listings) {
+      if (listing.resources.some((r) => r['uri'] === uri)) return this.upstreams.get(id);
+    }
+    for (const [id, listing] of this.listings) {
+      const match = listing.resourceTemplates.some((t) => {
+        const template = typeof t['uriTemplate'] === 'string' ? t['uriTemplate'] : '';
+        const prefix = template.split('{')[0] ?? '';
+        return prefix.length > 0 && uri.startsWith(prefix);
+      });
+      if (match) return this.upstreams.get(id);
+    }
+    return undefined;
+  }
+
+  /** Upstreams whose last listing failed, with the reason (for `/ready`). */
+  unhealthy(): ReadonlyMap<string, string> {
+    return this.failures;
+  }
+
+  /** Changes whenever any listing changes; lets callers detect a stale pagination cursor. */
+  get revision(): number {
+    return this.version;
+  }
+
+  private exposedName(upstreamId: string, name: string): string {
+    return `${upstreamId}${this.separator}${name}`;
+  }
+
+  private async load(upstreamId: string): Promise<void> {
+    const upstream = this.upstreams.get(upstreamId);
+    if (!upstream) return;
+    try {
+      const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+        upstream.listAll('tools'),
+        upstream.listAll('prompts'),
+        upstream.listAll('resources'),
+        upstream.listAll('resourceTemplates'),
+      ]);
+      this.listings.set(upstreamId, {
+        tools: this.namespaceTools(upstream, tools),
+        prompts: prompts.flatMap((p) => this.namespacePrompt(upstream, p)),
+        resources,
+        resourceTemplates,
+      });
+      this.failures.delete(upstreamId);
+    } catch (err) {
+      // One dead upstream never blanks the catalogue: only its own entries go.
+      this.listings.delete(upstreamId);
+      this.failures.set(upstreamId, err instanceof Error ? err.message.slice(0, 200) : 'listing failed');
+      this.logger.warn('upstream listing failed; its tools are hidden', { upstream: upstreamId, err });
+    }
+    this.version += 1;
+    this.reindex();
+    this.onChanged();
+  }
+
+  private reindex(): void {
+    this.toolIndex = new Map(this.tools().map((t) => [t.name, t]));
+  }
+
+  private namespaceTools(upstream: UpstreamConnection, tools: Record<string, unknown>[]): CatalogueTool[] {
+    const taken = new Set(this.tools().filter((t) => t.owner.kind === 'builtin' || t.owner.upstream !== upstream).map((t) => t.name));
+    const result: CatalogueTool[] = [];
+    for (const tool of tools) {
+      const original = tool['name'];
+      if (typeof original !== 'string' || original.length === 0 || original.length > 128) continue;
+      const name = this.exposedName(upstream.id, original);
+      if (taken.has(name)) {
+        this.logger.error('tool name collision; upstream tool refused', { upstream: upstream.id, tool: name });
+        continue;
+      }
+      taken.add(name);
+      result.push({ name, originalName: original, owner: { kind: 'upstream', upstream }, definition: { ...tool, name } });
+    }
+    return result;
+  }
+
+  private namespacePrompt(upstream: UpstreamConnection, prompt: Record<string, unknown>): CataloguePrompt[] {
+    const original = prompt['name'];
+    if (typeof original !== 'string' || original.length === 0) return [];
+    const name = this.exposedName(upstream.id, original);
+    return [{ name, originalName: original, upstream, definition: { ...prompt, name } }];
+  }
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GatewayConfigError, loadGatewayConfig, validateGatewayConfig } from './load.js';
+
+function problems(raw: unknown): readonly string[] {
+  try {
+    validateGatewayConfig(raw);
+  } catch (err) {
+    if (err instanceof GatewayConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('gateway config file', () => {
+  it('applies defaults for an empty file', () => {
+    expect(validateGatewayConfig({})).toMatchObject({ namespaceSeparator: '__', upstreams: [], pageSize: 100 });
+  });
+
+  it('accepts each upstream transport with its own fields', () => {
+    const config = validateGatewayConfig({
+      upstreams: [
+        { id: 'http-one', transport: 'streamable-http', url: 'http://127.0.0.1:9000/mcp' },
+        { id: 'sse-one', transport: 'sse', url: 'http://127.0.0.1:9001/sse' },
+        { id: 'logs', transport: 'stdio', command: 'node', args: ['server.js'], env: { LOG_DIR: '/data' }, nodePermissions: { allowFsRead: ['/data'] } },
+      ],
+    });
+    expect(config.upstreams.map((u) => u.timeoutMs)).toEqual([30_000, 30_000, 30_000]);
+    expect(config.upstreams[2]?.env).toEqual({ LOG_DIR: '/data' });
+  });
+
+  it('names every problem by its path', () => {
+    const found = problems({
+      namespaceSeparator: '/',
+      upstreams: [
+        { id: 'Bad Id', transport: 'stdio' },
+        { id: 'web', transport: 'streamable-http', url: 'ftp://x', command: 'node' },
+        { id: 'web', transport: 'carrier-pigeon' },
+      ],
+    });
+    expect(found.some((p) => p.startsWith('namespaceSeparator'))).toBe(true);
+    expect(found.some((p) => p.startsWith('upstreams.0.id'))).toBe(true);
+    expect(found.some((p) => p.startsWith('upstreams.0.command'))).toBe(true);
+    expect(found.some((p) => p.startsWith('upstreams.1.url'))).toBe(true);
+    expect(found.some((p) => p.startsWith('upstreams.1.command'))).toBe(true);
+    expect(found.some((p) => p.includes('upstreams.2') && /transport|repeats/.test(p))).toBe(true);
+  });
+
+  it('refuses an upstream id that contains the namespace separator', () => {
+    expect(problems({ namespaceSeparator: '-', upstreams: [{ id: 'log-store', transport: 'sse', url: 'http://127.0.0.1:1/sse' }] })[0]).toContain(
+      'contains the namespace separator',
+    );
+  });
+
+  it('reports unreadable files and invalid YAML without a stack', async () => {
+    await expect(loadGatewayConfig('/nonexistent/gateway.yaml')).rejects.toThrow(/cannot read the file \(ENOENT\)/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'gwcfg-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'upstreams: [unclosed');
+    await expect(loadGatewayConfig(file)).rejects.toThrow(/not valid YAML/);
+  });
+});

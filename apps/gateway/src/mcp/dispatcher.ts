@@ -1,0 +1,175 @@
+import { SERVER_INFO_META_KEY, TRACEPARENT_META_KEY } from '@modelcontextprotocol/server';
+import { validateToolInput, type BuiltInToolName } from '@mcpgw/tool-schemas';
+import { injectTraceHeaders } from '@mcpgw/telemetry';
+import type { createBuiltinHandlers } from '../builtins/builtin-tools.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { toClientError } from '../upstreams/upstream-errors.js';
+import { JsonRpcError, rpcErrors } from './jsonrpc.js';
+import { paginate } from './pagination.js';
+import { validateParams } from './params.js';
+import { MODERN_VERSIONS, negotiateLegacyVersion } from './protocol.js';
+
+export type Era = 'legacy' | 'modern';
+
+/** Per-request facts the dispatcher needs; decided by the HTTP entry, never recomputed. */
+export interface DispatchContext {
+  era: Era;
+  signal: AbortSignal;
+  /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
+  tool?: string;
+  upstream?: string;
+}
+
+export interface DispatcherDeps {
+  catalogue: Catalogue;
+  builtins: ReturnType<typeof createBuiltinHandlers>;
+  serverInfo: { name: string; version: string };
+  instructions?: string;
+  pageSize: number;
+}
+
+type Handler = (params: Record<string, unknown>, ctx: DispatchContext) => Promise<Record<string, unknown>>;
+
+// List-changed notifications need a stream the stateless serving does not keep (see ADR 0005).
+const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
+
+/**
+ * The gateway's MCP method table, shared by both protocol eras and the REST facade. Upstream
+ * results are relayed as they are; the modern era adds its result envelope (`resultType`).
+ */
+export class McpDispatcher {
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.handlers = {
+      initialize: async (params, ctx) => {
+        if (ctx.era === 'modern') throw rpcErrors.methodNotFound('initialize');
+        return {
+          protocolVersion: negotiateLegacyVersion(params['protocolVersion']),
+          capabilities: CAPABILITIES,
+          serverInfo: deps.serverInfo,
+          ...(deps.instructions ? { instructions: deps.instructions } : {}),
+        };
+      },
+      'server/discover': async (_params, ctx) => {
+        if (ctx.era === 'legacy') throw rpcErrors.methodNotFound('server/discover');
+        return {
+          supportedVersions: [...MODERN_VERSIONS],
+          capabilities: CAPABILITIES,
+          ...(deps.instructions ? { instructions: deps.instructions } : {}),
+        };
+      },
+      ping: async () => ({}),
+      'logging/setLevel': async () => ({}),
+      'tools/list': async (params) => {
+        await deps.catalogue.ensureLoaded();
+        const { page, nextCursor } = paginate(deps.catalogue.tools(), params['cursor'], deps.pageSize);
+        return { tools: page.map((t) => t.definition), ...(nextCursor ? { nextCursor } : {}) };
+      },
+      'tools/call': (params, ctx) => this.callTool(params, ctx),
+      'prompts/list': async (params) => {
+        await deps.catalogue.ensureLoaded();
+        const { page, nextCursor } = paginate(deps.catalogue.prompts(), params['cursor'], deps.pageSize);
+        return { prompts: page.map((p) => p.definition), ...(nextCursor ? { nextCursor } : {}) };
+      },
+      'prompts/get': async (params, ctx) => {
+        await deps.catalogue.ensureLoaded();
+        const prompt = deps.catalogue.findPrompt(String(params['name']));
+        if (!prompt) throw rpcErrors.invalidParams(`Unknown prompt: ${String(params['name']).slice(0, 200)}`);
+        ctx.upstream = prompt.upstream.id;
+        return this.forward(prompt.upstream, 'prompts/get', { ...params, name: prompt.originalName }, ctx);
+      },
+      'resources/list': async (params) => {
+        await deps.catalogue.ensureLoaded();
+        const { page, nextCursor } = paginate(deps.catalogue.resources(), params['cursor'], deps.pageSize);
+        return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
+      },
+      'resources/templates/list': async (params) => {
+        await deps.catalogue.ensureLoaded();
+        const { page, nextCursor } = paginate(deps.catalogue.resourceTemplates(), params['cursor'], deps.pageSize);
+        return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
+      },
+      'resources/read': async (params, ctx) => {
+        await deps.catalogue.ensureLoaded();
+        const uri = String(params['uri']);
+        const owner = deps.catalogue.ownerOfResource(uri);
+        if (!owner) throw new JsonRpcError(-32002, `Resource not found: ${uri.slice(0, 200)}`, { reason: 'resource_not_found' });
+        ctx.upstream = owner.id;
+        return this.forward(owner, 'resources/read', params, ctx);
+      },
+    };
+  }
+
+  /** Answers one request: params validated against the spec, then the method's handler. */
+  async dispatch(method: string, rawParams: unknown, ctx: DispatchContext): Promise<Record<string, unknown>> {
+    const handler = Object.prototype.hasOwnProperty.call(this.handlers, method) ? this.handlers[method] : undefined;
+    if (!handler) throw rpcErrors.methodNotFound(method);
+    const params = validateParams(method, rawParams);
+    const result = await handler(params, ctx);
+    return ctx.era === 'modern' ? this.modernEnvelope(method, result) : stripModernFields(result);
+  }
+
+  private async callTool(params: Record<string, unknown>, ctx: DispatchContext): Promise<Record<string, unknown>> {
+    const name = String(params['name']);
+    const args = (params['arguments'] ?? {}) as Record<string, unknown>;
+    ctx.tool = name;
+    await this.deps.catalogue.ensureLoaded();
+    const tool = this.deps.catalogue.findTool(name);
+    if (!tool) throw rpcErrors.unknownTool(name);
+    if (tool.owner.kind === 'builtin') {
+      ctx.upstream = 'builtin';
+      const checked = validateToolInput(tool.originalName, args);
+      if (!checked.ok) {
+        const first = checked.errors[0];
+        throw rpcErrors.invalidParams(`${first?.field ?? 'arguments'}: ${first?.message ?? 'invalid'}`, { errors: checked.errors });
+      }
+      const handler = this.deps.builtins[tool.originalName as BuiltInToolName] as (
+        a: unknown,
+        s?: AbortSignal,
+      ) => Promise<Record<string, unknown>>;
+      return handler(checked.value, ctx.signal);
+    }
+    ctx.upstream = tool.owner.upstream.id;
+    return this.forward(tool.owner.upstream, 'tools/call', { ...params, name: tool.originalName, arguments: args }, ctx);
+  }
+
+  private async forward(
+    upstream: { id: string; request: (m: string, p: Record<string, unknown>, o: { signal?: AbortSignal }) => Promise<Record<string, unknown>> },
+    method: string,
+    params: Record<string, unknown>,
+    ctx: DispatchContext,
+  ): Promise<Record<string, unknown>> {
+    // Trace context travels in params._meta too, for upstreams behind stdio.
+    const carrier = injectTraceHeaders<Record<string, string>>({});
+    const meta = { ...((params['_meta'] as Record<string, unknown> | undefined) ?? {}) };
+    for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
+    if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
+    try {
+      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal });
+    } catch (err) {
+      throw toClientError(upstream.id, err);
+    }
+  }
+
+  private modernEnvelope(method: string, result: Record<string, unknown>): Record<string, unknown> {
+    const meta = { ...((result['_meta'] as Record<string, unknown> | undefined) ?? {}), [SERVER_INFO_META_KEY]: this.deps.serverInfo };
+    const list = method.endsWith('/list') || method === 'server/discover';
+    return { ...result, resultType: 'complete', ...(list ? { ttlMs: 0, cacheScope: 'private' } : {}), _meta: meta };
+  }
+}
+
+/** An upstream of the modern era adds its own envelope fields; a legacy client gets the plain result. */
+function stripModernFields(result: Record<string, unknown>): Record<string, unknown> {
+  if (!('resultType' in result) && !('ttlMs' in result) && !('cacheScope' in result) && !hasServerInfo(result)) return result;
+  const { resultType: _r, ttlMs: _t, cacheScope: _c, ...rest } = result;
+  if (hasServerInfo(rest)) {
+    const { [SERVER_INFO_META_KEY]: _s, ...meta } = rest['_meta'] as Record<string, unknown>;
+    return Object.keys(meta).length ? { ...rest, _meta: meta } : (({ _meta: _m, ...plain }) => plain)(rest);
+  }
+  return rest;
+}
+
+function hasServerInfo(result: Record<string, unknown>): boolean {
+  const meta = result['_meta'];
+  return !!meta && typeof meta === 'object' && SERVER_INFO_META_KEY in meta;
+}

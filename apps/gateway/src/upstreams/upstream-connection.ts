@@ -1,0 +1,196 @@
+import { Client } from '@modelcontextprotocol/client';
+import type { Registry } from 'prom-client';
+import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
+import type { Logger } from '@mcpgw/telemetry';
+import type { UpstreamConfig } from '../gateway-config/schema.js';
+import { passthroughResult } from './passthrough-schema.js';
+import { createUpstreamTransport } from './transport-factory.js';
+import { upstreamProtocolError } from './upstream-errors.js';
+
+export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
+
+const LIST_METHODS: Record<ListKind, { method: string; field: string; capability: 'tools' | 'resources' | 'prompts' }> = {
+  tools: { method: 'tools/list', field: 'tools', capability: 'tools' },
+  resources: { method: 'resources/list', field: 'resources', capability: 'resources' },
+  resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', capability: 'resources' },
+  prompts: { method: 'prompts/list', field: 'prompts', capability: 'prompts' },
+};
+
+/** How many pages of an upstream list the gateway follows before it stops (a runaway cursor guard). */
+const MAX_LIST_PAGES = 50;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+export interface UpstreamDeps {
+  logger: Logger;
+  registry: Registry;
+  clientVersion: string;
+  /** Called when the upstream says one of its lists changed, or its connection was re-established. */
+  onListChanged: (upstreamId: string) => void;
+  /** Called whenever a stdio process starts or stops, so the registry can bound and reap them. */
+  onProcessStateChange?: (upstreamId: string, running: boolean) => void;
+}
+
+type Action = (method: string, params: Record<string, unknown>, options: CallOptions) => Promise<Record<string, unknown>>;
+
+/**
+ * One upstream MCP server as the gateway sees it: an SDK client connected lazily (either protocol
+ * era, negotiated by the SDK), every request behind the upstream's own timeout and circuit breaker,
+ * re-connected transparently when the connection or the upstream's session is lost.
+ */
+export class UpstreamConnection {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private readonly breaker: CircuitBreaker<Parameters<Action>, Record<string, unknown>>;
+  private consecutiveConnectFailures = 0;
+  lastUsedAt = 0;
+
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly deps: UpstreamDeps,
+  ) {
+    this.breaker = createCircuitBreaker<Parameters<Action>, Record<string, unknown>>(
+      (signal, method, params, options) => this.send(method, params, { ...options, signal }),
+      {
+        name: `upstream:${config.id}`,
+        timeoutMs: config.timeoutMs,
+        errorThresholdPercentage: config.breaker.errorThresholdPercentage,
+        resetTimeoutMs: config.breaker.resetTimeoutMs,
+        volumeThreshold: config.breaker.volumeThreshold,
+        // The upstream answered with a JSON-RPC error of its own: it is alive, not failing.
+        isFailure: (err) => upstreamProtocolError(err) === undefined,
+        registry: deps.registry,
+        logger: deps.logger,
+      },
+    );
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get breakerState(): string {
+    return this.breaker.state;
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Sends one request through the breaker and timeout; the result is relayed unchanged. */
+  request(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    this.lastUsedAt = Date.now();
+    return this.breaker.fireWithSignal(options.signal, method, params, options);
+  }
+
+  /** Every item of one list, following cursors; empty when the upstream lacks the capability. */
+  async listAll(kind: ListKind): Promise<Record<string, unknown>[]> {
+    const spec = LIST_METHODS[kind];
+    const client = await this.ensureClient();
+    if (!client.getServerCapabilities()?.[spec.capability]) return [];
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+      const result = await this.request(spec.method, cursor ? { cursor } : {});
+      const batch = result[spec.field];
+      if (Array.isArray(batch)) items.push(...(batch.filter((i) => i && typeof i === 'object') as Record<string, unknown>[]));
+      cursor = typeof result['nextCursor'] === 'string' ? result['nextCursor'] : undefined;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
+  /** Closes the connection (stops a stdio child); the next request connects again. */
+  async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.connecting = undefined;
+    await client?.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.breaker.shutdown();
+    await this.disconnect();
+  }
+
+  private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+    const client = await this.ensureClient();
+    try {
+      return await client.request({ method, params }, passthroughResult, {
+        signal: options.signal,
+        timeout: this.config.timeoutMs,
+        onprogress: options.onprogress,
+        resetTimeoutOnProgress: true,
+      });
+    } catch (err) {
+      if (isSessionLost(err)) {
+        // The upstream forgot our session (restart, expiry): initialise again and retry once.
+        this.deps.logger.warn('upstream session lost, reconnecting', { upstream: this.id });
+        await this.disconnect();
+        const fresh = await this.ensureClient();
+        return fresh.request({ method, params }, passthroughResult, { signal: options.signal, timeout: this.config.timeoutMs });
+      }
+      throw err;
+    }
+  }
+
+  private ensureClient(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Client> {
+    // Crash-looping children and dead servers are retried with capped exponential backoff.
+    if (this.consecutiveConnectFailures > 0) {
+      await sleep(Math.min(30_000, 250 * 2 ** (this.consecutiveConnectFailures - 1)));
+    }
+    const onChanged = () => this.deps.onListChanged(this.id);
+    const client = new Client(
+      { name: 'mcpgw-gateway', version: this.deps.clientVersion },
+      {
+        versionNegotiation: { mode: 'auto' },
+        listChanged: {
+          tools: { onChanged, autoRefresh: false },
+          resources: { onChanged, autoRefresh: false },
+          prompts: { onChanged, autoRefresh: false },
+        },
+      },
+    );
+    const transport = createUpstreamTransport(this.config);
+    client.onclose = () => {
+      if (this.client === client) {
+        this.client = undefined;
+        this.deps.logger.warn('upstream connection closed', { upstream: this.id });
+        if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
+      }
+    };
+    try {
+      await client.connect(transport, { timeout: this.config.timeoutMs });
+    } catch (err) {
+      this.consecutiveConnectFailures += 1;
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+    this.consecutiveConnectFailures = 0;
+    this.client = client;
+    if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, true);
+    this.deps.logger.info('upstream connected', {
+      upstream: this.id,
+      protocol_version: client.getNegotiatedProtocolVersion(),
+    });
+    onChanged();
+    return client;
+  }
+}
+
+function isSessionLost(err: unknown): boolean {
+  const status = (err as { status?: unknown; code?: unknown })?.status ?? (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : '';
+  return status === 404 || /session not found|unknown session|session.*expired/i.test(message);
+}
