@@ -6,10 +6,14 @@ import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayCore } from './gateway.js';
+import { mountAdminRoutes } from './admin/admin-routes.js';
+import { mountProtectedResourceMetadata } from './admin/protected-resource.js';
+import type { GatewayFileConfig } from './gateway-config/schema.js';
 import { mountRestFacade } from './rest-facade.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
+  file: GatewayFileConfig;
   logger: Logger;
   registry: Registry;
   store: StateStore;
@@ -39,7 +43,11 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
     readiness: [{ name: 'state-store', check: () => deps.store.ping() }, ...upstreamChecks(deps.core)],
-    routes: (app) => mountRestFacade(app, deps.core.dispatcher, deps.config.version),
+    routes: (app) => {
+      mountProtectedResourceMetadata(app, deps.file);
+      mountRestFacade(app, deps.core.pipeline, deps.config.version);
+      mountAdminRoutes(app, deps.core, deps.file, deps.config.inboundServiceToken);
+    },
   });
 }
 

@@ -13,6 +13,8 @@ const schema = Joi.object({
   COLLECTOR_SERVICE_TOKEN: envVar.serviceToken(),
   CHAT_SERVICE_TOKEN: envVar.serviceToken(),
   GATEWAY_SERVICE_TOKEN: envVar.serviceToken(),
+  GATEWAY_DEV_TOKEN: envVar.serviceToken(),
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development').description('development, production or test'),
 });
 
 export interface GatewayConfig extends ServiceBasics {
@@ -26,6 +28,9 @@ export interface GatewayConfig extends ServiceBasics {
   readonly outboundTokens: { readonly broker?: string; readonly collector?: string; readonly chat?: string };
   /** Token internal callers (the collector's block actions) present to the gateway. */
   readonly inboundServiceToken?: string;
+  /** Development bearer token, honoured only when the config file enables it outside production. */
+  readonly devToken?: string;
+  readonly production: boolean;
 }
 
 /** Reads and validates the gateway's environment once; throws ConfigError naming each bad variable. */
@@ -45,5 +50,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       chat: v['CHAT_SERVICE_TOKEN'],
     }),
     inboundServiceToken: v['GATEWAY_SERVICE_TOKEN'],
+    devToken: v['GATEWAY_DEV_TOKEN'],
+    production: v['NODE_ENV'] === 'production',
   });
 }

@@ -1,33 +1,57 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
+import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
+import { AuditRecorder } from './audit/audit-recorder.js';
+import { AuditRelay } from './audit/audit-relay.js';
 import { BackendClient } from './builtins/backend-client.js';
 import { builtinToolDefinitions, createBuiltinHandlers } from './builtins/builtin-tools.js';
 import { Catalogue, type CatalogueTool } from './catalogue/catalogue.js';
 import type { GatewayConfig } from './config.js';
+import { GatewayConfigError } from './gateway-config/load.js';
 import type { GatewayFileConfig } from './gateway-config/schema.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
 import { createMcpEntry } from './mcp/http-entry.js';
 import { createMcpMetrics } from './mcp/mcp-metrics.js';
+import { GatewayPipeline } from './pipeline/gateway-pipeline.js';
+import { ApiKeyStore } from './security/api-keys.js';
+import { Authenticator } from './security/authenticator.js';
+import { Authorizer, blockListOf } from './security/authorizer.js';
+import { DynamicBlocklist } from './security/blocklist.js';
+import { IpGate } from './security/ip-gate.js';
+import { RateLimiter } from './security/rate-limiter.js';
+import { Sanitizer } from './security/sanitizer.js';
 import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 
 export interface GatewayCore {
   readonly catalogue: Catalogue;
   readonly dispatcher: McpDispatcher;
+  readonly pipeline: GatewayPipeline;
   readonly upstreams: UpstreamRegistry;
+  readonly apiKeys: ApiKeyStore;
+  readonly blocklist: DynamicBlocklist;
+  readonly audit: AuditRecorder;
   readonly handleMcp: ReturnType<typeof createMcpEntry>;
+  /** Subscribes to invalidations and starts the audit relay. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
+const HOST_HEADER = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9a-fA-F:]{2,45}\](:\d{1,5})?$/;
 
-/** Wires the federation core once per process: upstreams, catalogue, built-in tools, dispatcher, /mcp entry. */
+/** Wires the gateway once per process: security pipeline, upstreams, catalogue, built-in tools, /mcp entry. */
 export function createGatewayCore(deps: {
   config: GatewayConfig;
   file: GatewayFileConfig;
   logger: Logger;
   registry: Registry;
+  store: StateStore;
 }): GatewayCore {
-  const { config, file, logger, registry } = deps;
+  const { config, file, logger, registry, store } = deps;
+  if (file.auth.devToken?.enabled && config.production) {
+    throw new GatewayConfigError('(environment)', ['auth.devToken: a development token is refused in production (NODE_ENV=production)']);
+  }
   const backend = (name: string, url: string, token: string | undefined) => new BackendClient(name, url, token, { registry, logger });
   const backends = {
     broker: backend('sentraip-oauth-broker', config.brokerUrl, config.outboundTokens.broker),
@@ -54,22 +78,53 @@ export function createGatewayCore(deps: {
     catalogue,
     builtins: createBuiltinHandlers(backends),
     serverInfo: { name: 'mcpgw-gateway', version: config.version },
-    instructions: 'Tools from several MCP servers, federated by the MCP secure gateway. Upstream tools are named <upstream>' + file.namespaceSeparator + '<tool>.',
+    instructions: `Tools from several MCP servers, federated by the MCP secure gateway. Upstream tools are named <upstream>${file.namespaceSeparator}<tool>.`,
     pageSize: file.pageSize,
   });
-  const handleMcp = createMcpEntry({
+
+  const apiKeys = new ApiKeyStore(store);
+  const blocklist = new DynamicBlocklist(store);
+  const authorizer = new Authorizer(file);
+  const audit = new AuditRecorder(store, logger);
+  const publicBaseUrl = (headers: IncomingHttpHeaders) => {
+    if (file.auth.resource) return new URL(file.auth.resource).origin;
+    const host = headers['host'];
+    return typeof host === 'string' && HOST_HEADER.test(host) ? `http://${host}` : 'http://localhost';
+  };
+  const pipeline = new GatewayPipeline({
+    ipGate: new IpGate(file.ipGate, blocklist, backends.broker, logger),
+    authenticator: new Authenticator({ config: file.auth, apiKeys, adminKey: config.adminKey, devToken: config.devToken, publicBaseUrl }),
+    authorizer,
+    rateLimiter: new RateLimiter(store, file, authorizer),
+    sanitizer: new Sanitizer(file.sanitize),
+    audit,
     dispatcher,
-    metrics: createMcpMetrics(registry),
-    logger,
+    catalogue,
+    trustedProxies: file.ipGate.trustedProxies.length ? blockListOf(file.ipGate.trustedProxies) : undefined,
+    auditIsDurable: store.kind === 'redis',
     maxBodyBytes: MAX_MCP_BODY_BYTES,
-    allowedOrigins: file.allowedOrigins,
+    logger,
   });
+  const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector });
+  const handleMcp = createMcpEntry({ pipeline, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
   return {
     catalogue,
     dispatcher,
+    pipeline,
     upstreams,
+    apiKeys,
+    blocklist,
+    audit,
     handleMcp,
+    async start() {
+      await apiKeys.start();
+      await blocklist.start();
+      relay.start();
+    },
     async close() {
+      await relay.stop();
+      await blocklist.stop();
+      await apiKeys.stop();
       await upstreams.close();
       for (const b of Object.values(backends)) b.shutdown();
     },

@@ -15,10 +15,12 @@ void runMain('gateway', async () => {
     startTelemetry,
     build: ({ logger, registry }) => {
       const store = createStateStore({ redisUrl: config.redisUrl, keyPrefix: 'gw:', logger });
-      const core = createGatewayCore({ config, file, logger, registry });
+      const core = createGatewayCore({ config, file, logger, registry, store });
       return {
-        createApp: ({ isShuttingDown }) =>
-          createGatewayListener({ config, logger, registry, store, core, isShuttingDown }),
+        createApp: async ({ isShuttingDown }) => {
+          await core.start();
+          return createGatewayListener({ config, file, logger, registry, store, core, isShuttingDown });
+        },
         hooks: [
           { name: 'upstreams', run: () => core.close() },
           { name: 'state-store', run: () => store.close() },

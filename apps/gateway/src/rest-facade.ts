@@ -1,10 +1,11 @@
 import type { Express, Request, Response } from 'express';
 import { errorEnvelope, successEnvelope } from '@mcpgw/tool-schemas';
 import { requestContext } from '@mcpgw/service-kit';
-import type { McpDispatcher } from './mcp/dispatcher.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
+import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
+import { Denial } from './security/denial.js';
 
-/** HTTP status for a JSON-RPC failure on the REST facade. */
+/** HTTP status and envelope code for a JSON-RPC failure on the REST facade. */
 function statusFor(err: JsonRpcError): { status: number; code: string } {
   if (err.reason === 'unknown_tool') return { status: 404, code: 'NOT_FOUND' };
   switch (err.code) {
@@ -20,43 +21,61 @@ function statusFor(err: JsonRpcError): { status: number; code: string } {
 }
 
 /**
- * The REST facade of the original design, over the same dispatcher as `/mcp`:
- * `GET /mcp/tools` and `POST /mcp/call/{tool}` with the arguments as the JSON body.
+ * The REST facade of the original design — `GET /mcp/tools` and `POST /mcp/call/{tool}` with the
+ * arguments as the JSON body — through the same pipeline as `/mcp` (IP gate, authentication,
+ * authorization, rate limit, validation, sanitization, audit).
  */
-export function mountRestFacade(app: Express, dispatcher: McpDispatcher, version: string): void {
-  app.get('/mcp/tools', async (req: Request, res: Response) => {
-    const controller = new AbortController();
-    const result = await dispatcher.dispatch('tools/list', {}, { era: 'legacy', signal: controller.signal });
-    const tools = result['tools'] as unknown[];
-    res.json({ tools, count: tools.length, timestamp: new Date().toISOString() });
-  });
-
-  app.post('/mcp/call/:tool', async (req: Request, res: Response) => {
+export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version: string): void {
+  const run = async (req: Request, res: Response, method: 'tools/list' | 'tools/call', params: Record<string, unknown>) => {
     const ctx = requestContext(res);
-    const args: unknown = req.body ?? {};
-    if (!args || typeof args !== 'object' || Array.isArray(args)) {
-      res.status(400).json(errorEnvelope('VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', { traceId: ctx.traceId }));
-      return;
-    }
+    const started = performance.now();
+    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false };
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
+    let status = 200;
+    let decision: 'allow' | 'deny' | 'error' = 'allow';
+    let reason: string | undefined;
+    let body: unknown;
+    let headers: Record<string, string> = {};
     try {
-      const result = await dispatcher.dispatch(
-        'tools/call',
-        { name: String(req.params['tool']), arguments: args },
-        { era: 'legacy', signal: controller.signal },
-      );
-      if (result['isError'] === true) {
-        res.status(502).json(errorEnvelope('TOOL_FAILED', 'the tool reported an error', { traceId: ctx.traceId, details: result }));
-        return;
+      const admission = await pipeline.admit({ headers: req.headers, url: req.originalUrl, socketAddress: req.socket.remoteAddress }, record);
+      const outcome = await pipeline.execute(admission, { method, params, era: 'legacy', signal: controller.signal }, record);
+      headers = outcome.headers;
+      if (method === 'tools/list') {
+        const tools = outcome.result['tools'] as unknown[];
+        body = { tools, count: tools.length, timestamp: new Date().toISOString() };
+      } else if (outcome.result['isError'] === true) {
+        [status, decision, reason] = [502, 'error', 'tool_error'];
+        body = errorEnvelope('TOOL_FAILED', 'the tool reported an error', { traceId: ctx.traceId, details: outcome.result });
+      } else {
+        body = successEnvelope(outcome.result, { version, traceId: ctx.traceId });
       }
-      res.json(successEnvelope(result, { version, traceId: ctx.traceId }));
     } catch (err) {
-      if (!(err instanceof JsonRpcError)) throw err;
-      const { status, code } = statusFor(err);
-      res.status(status).json(errorEnvelope(code, err.message, { traceId: ctx.traceId, details: err.options.data }));
+      if (err instanceof Denial) {
+        [status, decision, reason, headers] = [err.status, err.status >= 500 ? 'error' : 'deny', err.reason, err.headers];
+        body = errorEnvelope(err.code, err.message, { traceId: ctx.traceId });
+      } else if (err instanceof JsonRpcError) {
+        const mapped = statusFor(err);
+        [status, decision, reason] = [mapped.status, mapped.status >= 500 ? 'error' : 'deny', err.reason];
+        body = errorEnvelope(mapped.code, pipeline.sanitizeError(err, record.tool).message, { traceId: ctx.traceId, details: err.options.data });
+      } else {
+        throw err;
+      }
     }
+    await pipeline.finish(record, { status, decision, reason, durationMs: performance.now() - started }, 'rest.request');
+    res.status(status).set(headers).json(body);
+  };
+
+  app.get('/mcp/tools', (req: Request, res: Response) => run(req, res, 'tools/list', {}));
+  app.post('/mcp/call/:tool', async (req: Request, res: Response) => {
+    const args: unknown = req.body ?? {};
+    if (!args || typeof args !== 'object' || Array.isArray(args)) {
+      res.status(400).json(errorEnvelope('VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', { traceId: requestContext(res).traceId }));
+      return;
+    }
+    await run(req, res, 'tools/call', { name: String(req.params['tool']), arguments: args });
   });
 }
+

@@ -115,12 +115,14 @@ describe.each(clients)('%s through the gateway', (_name, connect) => {
 
 describe('what reaches the upstream', () => {
   it('calls the upstream tool by its own name, with the trace context, and never the client credentials', async () => {
+    const { key } = await gateway.core.apiKeys.create({ owner: 'trace-test', roles: ['tester'] });
     const client = new V2Client({ name: 'trace', version: '1' });
-    await client.connect(new V2Transport(new URL(gateway.mcpUrl), { requestInit: { headers: { authorization: 'Bearer client-secret-token' } } }));
+    await client.connect(new V2Transport(new URL(gateway.mcpUrl), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
     await client.callTool({ name: 'modern__echo', arguments: { text: 'x' } });
     await client.close();
     const call = modern.calls.at(-1);
     expect(call?.tool).toBe('echo');
-    expect(JSON.stringify(call?.headers ?? {})).not.toContain('client-secret-token');
+    expect(JSON.stringify(call?.headers ?? {})).not.toContain(key);
+    expect(JSON.stringify(call?.meta ?? {})).not.toContain(key);
   });
 });

@@ -28,7 +28,86 @@ export interface UpstreamConfig {
   };
 }
 
+/** A set of tools a role may use (`tools` are exact names or `prefix*` patterns). */
+export interface ToolSetConfig {
+  readonly requiredRole: string;
+  readonly tools: readonly string[];
+}
+
+export interface RateLimitConfig {
+  /** Bucket size: the burst a caller may send. */
+  readonly capacity: number;
+  /** Tokens added per second (0: a fixed allowance that never refills). */
+  readonly refillPerSecond: number;
+}
+
+/** What one client (an API key's client id, or a JWT's `azp`/`client_id`) may do. */
+export interface ClientPolicyConfig {
+  readonly id: string;
+  /** Tool names or `prefix*` patterns; empty: whatever the caller's roles allow. */
+  readonly allowedTools: readonly string[];
+  /** Resource URI patterns (`prefix*`) for resources/read; empty: none. */
+  readonly allowedResources: readonly string[];
+  readonly maxRequestBytes?: number;
+  readonly rateLimit?: RateLimitConfig;
+  readonly toolRateLimits: Readonly<Record<string, RateLimitConfig>>;
+  readonly quotas: { readonly daily?: number; readonly monthly?: number };
+  readonly allowedOrigins: readonly string[];
+  readonly allowedCidrs: readonly string[];
+  readonly requireAuth: boolean;
+}
+
+export interface AuthConfig {
+  readonly jwt?: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string;
+    readonly rolesClaim: string;
+    readonly clientIdClaim: string;
+    readonly algorithms: readonly string[];
+    readonly clockToleranceSec: number;
+    readonly jwksCooldownMs: number;
+  };
+  /** This gateway's resource identifier for RFC 9728 metadata (defaults to the request's /mcp URL). */
+  readonly resource?: string;
+  readonly authorizationServers: readonly string[];
+  /** Development only: a fixed bearer token; the gateway refuses to start with it in production. */
+  readonly devToken?: { readonly enabled: boolean; readonly roles: readonly string[] };
+  /** Callers without credentials: refused unless enabled, and then with a strict bucket. */
+  readonly anonymous: { readonly enabled: boolean; readonly roles: readonly string[]; readonly rateLimit: RateLimitConfig };
+}
+
+export interface IpGateConfig {
+  /** Hops whose X-Forwarded-For is believed (CIDRs); empty: the socket address is the client. */
+  readonly trustedProxies: readonly string[];
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly reputation: {
+    readonly enabled: boolean;
+    /** Block at or above this SentraIP score (0-10). */
+    readonly threshold: number;
+    /** The longest a request waits for a first verdict; later ones come from the cache. */
+    readonly budgetMs: number;
+    readonly cacheTtlMs: number;
+  };
+}
+
+export interface SanitizeConfig {
+  readonly secrets: boolean;
+  readonly pii: boolean;
+  /** Per exposed tool name: override secrets/pii redaction. */
+  readonly perTool: Readonly<Record<string, { readonly secrets?: boolean; readonly pii?: boolean }>>;
+}
+
 export interface GatewayFileConfig {
+  readonly auth: AuthConfig;
+  readonly toolSets: Readonly<Record<string, ToolSetConfig>>;
+  readonly clients: readonly ClientPolicyConfig[];
+  /** Applied to authenticated callers whose client has no policy of its own. */
+  readonly defaultRateLimit: RateLimitConfig;
+  readonly ipGate: IpGateConfig;
+  readonly sanitize: SanitizeConfig;
+  readonly audit: { readonly includeArguments: boolean };
   /** Joins an upstream id and its tool name: `<upstream><separator><tool>`. */
   readonly namespaceSeparator: string;
   /** Upper bound on concurrently running stdio upstreams. */
@@ -81,8 +160,73 @@ const upstream = Joi.object({
   }).default(),
 });
 
+const cidr = Joi.string().pattern(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/).message('{{#label}} must be an IP address or CIDR');
+const toolPattern = Joi.string().pattern(/^[A-Za-z0-9_.:\-/]{1,200}\*?$|^\*$/).message('{{#label}} must be a tool name or a prefix pattern ending in *');
+const rateLimit = Joi.object({
+  capacity: Joi.number().integer().min(1).max(1_000_000).required(),
+  refillPerSecond: Joi.number().min(0).max(1_000_000).required(),
+});
+const role = Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,64}$/);
+
+const clientPolicy = Joi.object({
+  id: Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,128}$/).required(),
+  allowedTools: Joi.array().items(toolPattern).max(1000).default([]),
+  allowedResources: Joi.array().items(Joi.string().max(2048)).max(1000).default([]),
+  maxRequestBytes: Joi.number().integer().min(256).max(4 * 1024 * 1024),
+  rateLimit,
+  toolRateLimits: Joi.object().pattern(toolPattern, rateLimit).default({}),
+  quotas: Joi.object({ daily: Joi.number().integer().min(1), monthly: Joi.number().integer().min(1) }).default({}),
+  allowedOrigins: Joi.array().items(Joi.string().max(253)).max(256).default([]),
+  allowedCidrs: Joi.array().items(cidr).max(1000).default([]),
+  requireAuth: Joi.boolean().default(true),
+});
+
+const auth = Joi.object({
+  jwt: Joi.object({
+    issuer: Joi.string().uri().required(),
+    audience: Joi.string().max(2048).required(),
+    jwksUrl: Joi.string().uri({ scheme: ['http', 'https'] }).required(),
+    rolesClaim: Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,128}$/).default('realm_access.roles'),
+    clientIdClaim: Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,128}$/).default('azp'),
+    algorithms: Joi.array().items(Joi.string().valid('RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA')).min(1).default(['RS256', 'ES256']),
+    clockToleranceSec: Joi.number().integer().min(0).max(300).default(30),
+    jwksCooldownMs: Joi.number().integer().min(1000).max(3_600_000).default(30_000),
+  }),
+  resource: Joi.string().uri({ scheme: ['http', 'https'] }),
+  authorizationServers: Joi.array().items(Joi.string().uri()).max(16).default([]),
+  devToken: Joi.object({ enabled: Joi.boolean().default(false), roles: Joi.array().items(role).default(['admin']) }),
+  anonymous: Joi.object({
+    enabled: Joi.boolean().default(false),
+    roles: Joi.array().items(role).default([]),
+    rateLimit: rateLimit.default({ capacity: 10, refillPerSecond: 0.2 }),
+  }).default(),
+}).default();
+
 /** The gateway's YAML file (`GATEWAY_CONFIG`), validated at start and on every reload. */
 export const gatewayFileSchema = Joi.object({
+  auth,
+  toolSets: Joi.object()
+    .pattern(Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,64}$/), Joi.object({ requiredRole: role.required(), tools: Joi.array().items(toolPattern).min(1).max(1000).required() }))
+    .default({}),
+  clients: Joi.array().items(clientPolicy).max(10_000).unique('id').default([]),
+  defaultRateLimit: rateLimit.default({ capacity: 120, refillPerSecond: 20 }),
+  ipGate: Joi.object({
+    trustedProxies: Joi.array().items(cidr).max(256).default([]),
+    allow: Joi.array().items(cidr).max(10_000).default([]),
+    deny: Joi.array().items(cidr).max(10_000).default([]),
+    reputation: Joi.object({
+      enabled: Joi.boolean().default(true),
+      threshold: Joi.number().min(0).max(10).default(8),
+      budgetMs: Joi.number().integer().min(0).max(5000).default(50),
+      cacheTtlMs: Joi.number().integer().min(1000).max(86_400_000).default(300_000),
+    }).default(),
+  }).default(),
+  sanitize: Joi.object({
+    secrets: Joi.boolean().default(true),
+    pii: Joi.boolean().default(false),
+    perTool: Joi.object().pattern(Joi.string(), Joi.object({ secrets: Joi.boolean(), pii: Joi.boolean() })).default({}),
+  }).default(),
+  audit: Joi.object({ includeArguments: Joi.boolean().default(false) }).default(),
   namespaceSeparator: Joi.string().pattern(/^[_.:-]{1,3}$/).default('__'),
   maxStdioProcesses: Joi.number().integer().min(0).max(256).default(16),
   allowedOrigins: Joi.array().items(Joi.string().max(253)).max(256).default([]),

@@ -15,6 +15,9 @@ export type Era = 'legacy' | 'modern';
 export interface DispatchContext {
   era: Era;
   signal: AbortSignal;
+  /** Authorization predicates of the caller; absent = everything (internal use only). */
+  mayUse?: (name: string) => boolean;
+  mayRead?: (uri: string) => boolean;
   /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
   tool?: string;
   upstream?: string;
@@ -61,27 +64,31 @@ export class McpDispatcher {
       },
       ping: async () => ({}),
       'logging/setLevel': async () => ({}),
-      'tools/list': async (params) => {
+      'tools/list': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
-        const { page, nextCursor } = paginate(deps.catalogue.tools(), params['cursor'], deps.pageSize);
+        // Exactly the tools a call would be allowed for (same predicate as tools/call).
+        const visible = deps.catalogue.tools().filter((t) => allows(ctx.mayUse, t.name));
+        const { page, nextCursor } = paginate(visible, params['cursor'], deps.pageSize);
         return { tools: page.map((t) => t.definition), ...(nextCursor ? { nextCursor } : {}) };
       },
       'tools/call': (params, ctx) => this.callTool(params, ctx),
-      'prompts/list': async (params) => {
+      'prompts/list': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
-        const { page, nextCursor } = paginate(deps.catalogue.prompts(), params['cursor'], deps.pageSize);
+        const visible = deps.catalogue.prompts().filter((p) => allows(ctx.mayUse, p.name));
+        const { page, nextCursor } = paginate(visible, params['cursor'], deps.pageSize);
         return { prompts: page.map((p) => p.definition), ...(nextCursor ? { nextCursor } : {}) };
       },
       'prompts/get': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
         const prompt = deps.catalogue.findPrompt(String(params['name']));
-        if (!prompt) throw rpcErrors.invalidParams(`Unknown prompt: ${String(params['name']).slice(0, 200)}`);
+        if (!prompt || !allows(ctx.mayUse, prompt.name)) throw rpcErrors.invalidParams(`Unknown prompt: ${String(params['name']).slice(0, 200)}`);
         ctx.upstream = prompt.upstream.id;
         return this.forward(prompt.upstream, 'prompts/get', { ...params, name: prompt.originalName }, ctx);
       },
-      'resources/list': async (params) => {
+      'resources/list': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
-        const { page, nextCursor } = paginate(deps.catalogue.resources(), params['cursor'], deps.pageSize);
+        const visible = deps.catalogue.resources().filter((r) => allows(ctx.mayRead, String(r['uri'])));
+        const { page, nextCursor } = paginate(visible, params['cursor'], deps.pageSize);
         return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
       },
       'resources/templates/list': async (params) => {
@@ -92,7 +99,7 @@ export class McpDispatcher {
       'resources/read': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
         const uri = String(params['uri']);
-        const owner = deps.catalogue.ownerOfResource(uri);
+        const owner = allows(ctx.mayRead, uri) ? deps.catalogue.ownerOfResource(uri) : undefined;
         if (!owner) throw new JsonRpcError(-32002, `Resource not found: ${uri.slice(0, 200)}`, { reason: 'resource_not_found' });
         ctx.upstream = owner.id;
         return this.forward(owner, 'resources/read', params, ctx);
@@ -115,7 +122,7 @@ export class McpDispatcher {
     ctx.tool = name;
     await this.deps.catalogue.ensureLoaded();
     const tool = this.deps.catalogue.findTool(name);
-    if (!tool) throw rpcErrors.unknownTool(name);
+    if (!tool || !allows(ctx.mayUse, name)) throw rpcErrors.unknownTool(name);
     if (tool.owner.kind === 'builtin') {
       ctx.upstream = 'builtin';
       const checked = validateToolInput(tool.originalName, args);
@@ -157,6 +164,8 @@ export class McpDispatcher {
     return { ...result, resultType: 'complete', ...(list ? { ttlMs: 0, cacheScope: 'private' } : {}), _meta: meta };
   }
 }
+
+const allows = (predicate: ((value: string) => boolean) | undefined, value: string) => predicate === undefined || predicate(value);
 
 /** An upstream of the modern era adds its own envelope fields; a legacy client gets the plain result. */
 function stripModernFields(result: Record<string, unknown>): Record<string, unknown> {

@@ -2,17 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { classifyInboundRequest, localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
 import { ATTR_MCP_METHOD_NAME, extractTraceContext, type Logger } from '@mcpgw/telemetry';
-import type { DispatchContext, Era, McpDispatcher } from './dispatcher.js';
+import { randomUUID } from 'node:crypto';
+import type { Admission, GatewayPipeline, RequestRecord } from '../pipeline/gateway-pipeline.js';
+import { Denial } from '../security/denial.js';
+import type { Era } from './dispatcher.js';
 import { errorBody, JsonRpcError, RPC, type JsonRpcId } from './jsonrpc.js';
 import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
-  dispatcher: McpDispatcher;
+  pipeline: GatewayPipeline;
   metrics: McpMetrics;
   logger: Logger;
-  maxBodyBytes: number;
   /** Hostnames browsers may call from, beyond localhost. */
   allowedOrigins: readonly string[];
 }
@@ -33,6 +35,10 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 }
 
 const fail = (res: ServerResponse, id: JsonRpcId, err: JsonRpcError) => send(res, err.httpStatus, errorBody(id, err));
+
+/** A pipeline refusal on /mcp: its HTTP status and headers, with a JSON-RPC error body. */
+const refuse = (res: ServerResponse, id: JsonRpcId, denial: Denial) =>
+  send(res, denial.status, errorBody(id, new JsonRpcError(denial.rpcCode, denial.message)), denial.headers);
 
 /**
  * The lean `/mcp` entry (see ADR 0005): plain `node:http` in front of the shared dispatcher, for
@@ -69,17 +75,33 @@ export function createMcpEntry(options: McpEntryOptions) {
       return;
     }
 
+    const started = performance.now();
+    const record: RequestRecord = { requestId: randomUUID(), degraded: false };
+    let admission: Admission;
+    try {
+      admission = await options.pipeline.admit({ headers: req.headers, url: req.url ?? '', socketAddress: req.socket.remoteAddress }, record);
+    } catch (err) {
+      req.resume();
+      const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
+      if (denial.status >= 500 && denial.code === 'INTERNAL') options.logger.error('admission failed', { err });
+      await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
+      refuse(res, null, denial);
+      return;
+    }
+
     let body: unknown;
     try {
-      const raw = await readBody(req, options.maxBodyBytes);
+      const raw = await readBody(req, admission.maxBodyBytes);
       body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
+        await options.pipeline.finish(record, { status: 413, decision: 'deny', reason: 'body_too_large', durationMs: performance.now() - started }, 'mcp.request');
         res.setHeader('connection', 'close');
         fail(res, null, new JsonRpcError(RPC.INVALID_REQUEST, `Payload Too Large: ${err.message}`, { httpStatus: 413 }));
         req.destroy();
         return;
       }
+      await options.pipeline.finish(record, { status: 400, decision: 'deny', reason: 'invalid_json', durationMs: performance.now() - started }, 'mcp.request');
       fail(res, null, new JsonRpcError(RPC.PARSE_ERROR, 'Parse error: invalid JSON', { httpStatus: 400 }));
       return;
     }
@@ -136,46 +158,70 @@ export function createMcpEntry(options: McpEntryOptions) {
       message = body as { method: string; id?: JsonRpcId; params?: unknown };
     }
 
-    const clientKey = `${req.socket.remoteAddress ?? ''}`;
+    // Cancellation is scoped to the caller: one principal cannot cancel another's requests.
+    const clientKey = admission.principal.id;
     if (message.id === undefined) {
       handleNotification(message, clientKey, inFlight);
       send(res, 202);
       return;
     }
 
-    const started = performance.now();
     const controller = new AbortController();
     const flightKey = `${clientKey}|${String(message.id)}`;
     inFlight.set(flightKey, controller);
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    const ctx: DispatchContext = { era, signal: controller.signal };
     const parent = extractTraceContext(req.headers);
     const span = tracer.startSpan(message.method, { kind: SpanKind.SERVER, attributes: { [ATTR_MCP_METHOD_NAME]: message.method, 'mcp.protocol.version': headers.protocolVersion ?? (era === 'modern' ? '2026-07-28' : 'legacy') } }, parent);
+    record.traceId = trace.isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
     let outcome = 'ok';
+    let decision: 'allow' | 'deny' | 'error' = 'allow';
+    let reply: { status: number; body: unknown; headers?: Record<string, string> };
     try {
-      const result = await context.with(trace.setSpan(parent, span), () => options.dispatcher.dispatch(message.method, message.params, ctx));
+      const { result, headers: extra } = await context.with(trace.setSpan(parent, span), () =>
+        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal }, record),
+      );
       if (result['isError'] === true) outcome = 'tool_error';
-      send(res, 200, { jsonrpc: '2.0', id: message.id, result });
+      reply = { status: 200, body: { jsonrpc: '2.0', id: message.id, result }, headers: extra };
     } catch (err) {
-      const rpc = err instanceof JsonRpcError ? err : new JsonRpcError(RPC.INTERNAL_ERROR, 'Internal error', { cause: err });
-      outcome = rpc.reason;
-      if (rpc.code === RPC.INTERNAL_ERROR) {
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        options.logger.error('mcp request failed', { method: message.method, err });
+      if (err instanceof Denial) {
+        outcome = err.reason;
+        decision = 'deny';
+        reply = { status: err.status, body: errorBody(message.id ?? null, new JsonRpcError(err.rpcCode, err.message)), headers: err.headers };
+      } else {
+        const rpc = err instanceof JsonRpcError ? options.pipeline.sanitizeError(err, record.tool) : new JsonRpcError(RPC.INTERNAL_ERROR, 'Internal error', { cause: err });
+        outcome = rpc.reason;
+        const failed = rpc.code === RPC.INTERNAL_ERROR || rpc.code === RPC.UPSTREAM_UNAVAILABLE || rpc.code === RPC.UPSTREAM_TIMEOUT;
+        decision = failed ? 'error' : 'deny';
+        if (rpc.code === RPC.INTERNAL_ERROR) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          options.logger.error('mcp request failed', { method: message.method, err });
+        }
+        reply = { status: rpc.httpStatus, body: errorBody(message.id ?? null, rpc) };
       }
-      fail(res, message.id ?? null, rpc);
     } finally {
       inFlight.delete(flightKey);
-      finishTelemetry(span, ctx, message.method, era, outcome, started, options.metrics);
     }
+    finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
+    // The audit event is written before the response leaves (its status is the outcome's).
+    await options.pipeline.finish(record, { status: auditStatus(reply.status, outcome), decision, reason: decision === 'allow' ? undefined : outcome, durationMs: performance.now() - started }, 'mcp.request');
+    send(res, reply.status, reply.body, reply.headers);
   };
+}
+
+/** JSON-RPC errors travel with HTTP 200; the audit trail records what they mean. */
+function auditStatus(httpStatus: number, outcome: string): number {
+  if (httpStatus !== 200 || outcome === 'ok' || outcome === 'tool_error') return httpStatus;
+  if (outcome === 'upstream_timeout') return 504;
+  if (outcome.startsWith('upstream') || outcome === 'breaker_open') return 503;
+  if (outcome === 'rpc_error_32603') return 500;
+  return 400;
 }
 
 function finishTelemetry(
   span: ReturnType<ReturnType<typeof trace.getTracer>['startSpan']>,
-  ctx: DispatchContext,
+  ctx: RequestRecord,
   method: string,
   era: Era,
   outcome: string,

@@ -30,7 +30,7 @@ export class JsonRpcError extends Error {
     return this.options.httpStatus ?? 200;
   }
   get reason(): string {
-    return this.options.reason ?? `rpc_${Math.abs(this.code)}`;
+    return this.options.reason ?? `rpc_error_${Math.abs(this.code)}`;
   }
 }
 

@@ -30,11 +30,17 @@ export async function startGateway(options: { file?: unknown; env?: NodeJS.Proce
     CHAT_URL: 'http://127.0.0.1:9',
     ...options.env,
   });
-  const file = validateGatewayConfig(options.file ?? {});
+  // Core tests run as an anonymous caller allowed everything; security tests bring their own auth config.
+  const openAccess = {
+    auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 } } },
+    toolSets: { everything: { requiredRole: 'tester', tools: ['*'] } },
+  };
+  const file = validateGatewayConfig({ ...openAccess, ...((options.file as object | undefined) ?? {}) });
   const store = createStateStore({ keyPrefix: 'gw:' });
-  const core = createGatewayCore({ config, file, logger, registry });
+  const core = createGatewayCore({ config, file, logger, registry, store });
+  await core.start();
   const server: RunningServer = await listen(
-    createGatewayListener({ config, logger, registry, store, core, isShuttingDown: () => false }),
+    createGatewayListener({ config, file, logger, registry, store, core, isShuttingDown: () => false }),
     { host: '127.0.0.1', port: 0 },
   );
   return {

@@ -20,6 +20,8 @@ export const AUDIT_EVENT_VERSION = 1;
 /** What an audit event records. */
 export const AUDIT_EVENT_TYPES = [
   'mcp.request',
+  /** Write-ahead record of a tools/call about to reach an upstream (status 102); not a request of its own. */
+  'mcp.forward',
   'rest.request',
   'admin.action',
   'security.incident',

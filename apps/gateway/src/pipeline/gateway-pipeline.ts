@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { BlockList } from 'node:net';
+import type { Logger } from '@mcpgw/telemetry';
+import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import type { DispatchContext, Era, McpDispatcher } from '../mcp/dispatcher.js';
+import { JsonRpcError, rpcErrors } from '../mcp/jsonrpc.js';
+import type { Authenticator } from '../security/authenticator.js';
+import type { Authorizer } from '../security/authorizer.js';
+import { clientIpOf } from '../security/client-ip.js';
+import { Denial, storeUnavailableDenial } from '../security/denial.js';
+import type { IpGate } from '../security/ip-gate.js';
+import type { Principal } from '../security/principal.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Sanitizer } from '../security/sanitizer.js';
+import { validateParams } from '../mcp/params.js';
+import { ArgumentValidator, rejectIdentityMeta } from './argument-validator.js';
+
+/** What the pre-parse stages decided about a request; kept and never recomputed. */
+export interface Admission {
+  readonly clientIp: string;
+  readonly principal: Principal;
+  readonly degraded: boolean;
+  readonly threatScore?: number;
+  /** Body limit for this caller (client policy, else the gateway's). */
+  readonly maxBodyBytes: number;
+}
+
+/** One request's audit facts, filled in by the stages as they learn them. */
+export interface RequestRecord {
+  requestId: string;
+  traceId?: string;
+  clientIp?: string;
+  principal?: Principal;
+  method?: string;
+  tool?: string;
+  upstream?: string;
+  degraded: boolean;
+  threatScore?: number;
+}
+
+export interface PipelineDeps {
+  ipGate: IpGate;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  rateLimiter: RateLimiter;
+  sanitizer: Sanitizer;
+  audit: AuditRecorder;
+  dispatcher: McpDispatcher;
+  catalogue: Catalogue;
+  trustedProxies: BlockList | undefined;
+  /** With a shared store the outbox is durable: a tools/call that cannot be recorded is not forwarded. */
+  auditIsDurable: boolean;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+/**
+ * The gateway request pipeline shared by /mcp and the REST facade. The order is the contract:
+ *
+ *  1. ip gate        — cheapest refusal, and a blocked address must not even learn whether it
+ *                      holds valid credentials;
+ *  2. authentication — everything after needs the principal;
+ *  3. client checks  — source CIDRs and origins of the principal's client, before the body is read;
+ *  (the transport reads and parses the body here, with the caller's body limit)
+ *  4. route          — resolve the target (tool, prompt, resource) to its owner;
+ *  5. authorization  — decided on the exact name the owner will execute; forbidden = unknown;
+ *  6. rate limit     — after authorization, so refused calls do not spend the caller's budget;
+ *  7. validation     — arguments against the tool's schema, identity fields in `_meta` refused;
+ *  8. write-ahead audit for tools/call, then the call (breaker + timeout per upstream);
+ *  9. always: sanitize the result, map errors, audit event, metrics.
+ */
+export class GatewayPipeline {
+  private readonly argumentValidator = new ArgumentValidator();
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Stages 1–3: runs on headers only. Throws {@link Denial}. */
+  async admit(input: { headers: IncomingHttpHeaders; url: string; socketAddress?: string }, record: RequestRecord): Promise<Admission> {
+    const clientIp = clientIpOf(input.socketAddress, input.headers['x-forwarded-for'], this.deps.trustedProxies);
+    record.clientIp = clientIp;
+    const ip = await this.deps.ipGate.check(clientIp);
+    record.degraded = ip.degraded;
+    if (ip.threatScore !== undefined) record.threatScore = ip.threatScore;
+    const principal = await this.deps.authenticator.authenticate(input.headers, input.url, clientIp);
+    record.principal = principal;
+    const origin = input.headers['origin'];
+    this.deps.authorizer.checkRequest(principal, clientIp, typeof origin === 'string' ? origin : undefined);
+    const policy = this.deps.authorizer.policyOf(principal);
+    return { clientIp, principal, degraded: ip.degraded, threatScore: ip.threatScore, maxBodyBytes: policy?.maxRequestBytes ?? this.deps.maxBodyBytes };
+  }
+
+  /** Stages 4–9 for one parsed MCP request. Throws {@link JsonRpcError} or {@link Denial}. */
+  async execute(
+    admission: Admission,
+    request: { method: string; params: Record<string, unknown> | undefined; era: Era; signal: AbortSignal },
+    record: RequestRecord,
+  ): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
+    const { principal } = admission;
+    const { authorizer, catalogue } = this.deps;
+    record.method = request.method;
+    const ctx: DispatchContext = {
+      era: request.era,
+      signal: request.signal,
+      mayUse: (name) => authorizer.mayUse(principal, name),
+      mayRead: (uri) => authorizer.mayRead(principal, uri),
+    };
+
+    // The request's shape first: a malformed call is answered as such, before any routing.
+    validateParams(request.method, request.params);
+    let headers: Record<string, string> = {};
+    let forwardsTo: { definition: Readonly<Record<string, unknown>>; upstream: string } | undefined;
+    if (request.method === 'tools/call') {
+      const name = typeof request.params?.['name'] === 'string' ? request.params['name'] : '';
+      record.tool = name;
+      await catalogue.ensureLoaded();
+      const tool = catalogue.findTool(name); // 4. route
+      if (!tool || !authorizer.mayUse(principal, name)) throw rpcErrors.unknownTool(name); // 5.
+      record.upstream = tool.owner.kind === 'builtin' ? 'builtin' : tool.owner.upstream.id;
+      headers = await this.deps.rateLimiter.admit(principal, name); // 6.
+      rejectIdentityMeta(request.params); // 7.
+      if (tool.owner.kind === 'upstream') {
+        this.argumentValidator.check(tool.definition, request.params?.['arguments'] ?? {});
+        forwardsTo = { definition: tool.definition, upstream: tool.owner.upstream.id };
+      }
+    } else {
+      headers = await this.deps.rateLimiter.admit(principal, undefined);
+      rejectIdentityMeta(request.params);
+    }
+
+    if (forwardsTo) await this.writeAhead(record); // 8.
+    const result = await this.deps.dispatcher.dispatch(request.method, request.params, ctx);
+    record.upstream ??= ctx.upstream;
+    const sanitized = this.deps.sanitizer.result(result, record.tool); // 9.
+    return { result: sanitized.value, headers };
+  }
+
+  /** The audit event of a finished request (stage 9); never throws. */
+  async finish(record: RequestRecord, outcome: { status: number; decision: 'allow' | 'deny' | 'error'; reason?: string; durationMs: number }, type: 'mcp.request' | 'rest.request'): Promise<void> {
+    try {
+      await this.deps.audit.record(this.auditInput(record, type, outcome));
+    } catch (err) {
+      this.deps.logger.error('audit event not recorded', { err, request_id: record.requestId });
+    }
+  }
+
+  /** Sanitizes a relayed error message (upstream errors can carry secrets too). */
+  sanitizeError(err: JsonRpcError, tool: string | undefined): JsonRpcError {
+    const message = this.deps.sanitizer.message(err.message, tool);
+    return message === err.message ? err : new JsonRpcError(err.code, message, { ...err.options, data: undefined });
+  }
+
+  private async writeAhead(record: RequestRecord): Promise<void> {
+    try {
+      await this.deps.audit.record(this.auditInput(record, 'mcp.forward', { status: 102, decision: 'allow', durationMs: 0 }));
+    } catch (err) {
+      if (this.deps.auditIsDurable) throw storeUnavailableDenial(err);
+      this.deps.logger.error('write-ahead audit record failed', { err, request_id: record.requestId });
+    }
+  }
+
+  private auditInput(
+    record: RequestRecord,
+    type: AuditInput['type'],
+    outcome: { status: number; decision: 'allow' | 'deny' | 'error'; reason?: string; durationMs: number },
+  ): AuditInput {
+    const principal = record.principal;
+    return {
+      type,
+      request_id: record.requestId,
+      ...(record.traceId ? { trace_id: record.traceId } : {}),
+      ...(principal?.user ? { user: principal.user.slice(0, 256) } : principal ? { user: principal.id.slice(0, 256) } : {}),
+      ...(principal?.clientId ? { client_id: principal.clientId } : {}),
+      ...(record.method ? { method: record.method.slice(0, 128) } : {}),
+      ...(record.tool ? { tool: record.tool.slice(0, 128) } : {}),
+      ...(record.upstream ? { upstream: record.upstream } : {}),
+      ...(record.clientIp ? { client_ip: record.clientIp } : {}),
+      decision: outcome.decision,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      status: outcome.status,
+      duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
+      degraded: record.degraded,
+      ...(record.threatScore !== undefined ? { threat_score: record.threatScore } : {}),
+    };
+  }
+}
+
+export { Denial };

@@ -1,0 +1,92 @@
+import { BlockList, isIP } from 'node:net';
+import type { ClientPolicyConfig, GatewayFileConfig } from '../gateway-config/schema.js';
+import { Denial } from './denial.js';
+import { isAdmin, type Principal } from './principal.js';
+import { compilePatterns } from './tool-patterns.js';
+
+interface CompiledPolicy {
+  readonly config: ClientPolicyConfig;
+  readonly tools: ((name: string) => boolean) | undefined;
+  readonly resources: (uri: string) => boolean;
+  readonly cidrs: BlockList | undefined;
+}
+
+/** Builds a BlockList from CIDRs/addresses; IPv4-mapped IPv6 addresses match their IPv4 entries. */
+export function blockListOf(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+export function inList(list: BlockList, ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Default-deny authorization, compiled once from the config: roles map to tool sets; a client's
+ * policy narrows further (tools, resources, origins, source addresses). `tools/list` is filtered
+ * with the same predicate a call is checked with, so what is listed is exactly what may be called.
+ */
+export class Authorizer {
+  private readonly roleSets: Array<{ role: string; matches: (name: string) => boolean }>;
+  private readonly policies = new Map<string, CompiledPolicy>();
+
+  constructor(config: GatewayFileConfig) {
+    this.roleSets = Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) }));
+    for (const client of config.clients) {
+      this.policies.set(client.id, {
+        config: client,
+        tools: client.allowedTools.length ? compilePatterns(client.allowedTools) : undefined,
+        resources: compilePatterns(client.allowedResources),
+        cidrs: client.allowedCidrs.length ? blockListOf(client.allowedCidrs) : undefined,
+      });
+    }
+  }
+
+  policyOf(principal: Principal): ClientPolicyConfig | undefined {
+    return principal.clientId ? this.policies.get(principal.clientId)?.config : undefined;
+  }
+
+  /** Whether `principal` may call (and therefore see) the tool or prompt exposed as `name`. */
+  mayUse(principal: Principal, name: string): boolean {
+    const policy = principal.clientId ? this.policies.get(principal.clientId) : undefined;
+    if (policy?.tools && !policy.tools(name)) return false;
+    if (isAdmin(principal)) return true;
+    return this.roleSets.some((set) => principal.roles.includes(set.role) && set.matches(name));
+  }
+
+  mayRead(principal: Principal, uri: string): boolean {
+    const policy = principal.clientId ? this.policies.get(principal.clientId) : undefined;
+    if (policy) return policy.resources(uri);
+    return isAdmin(principal);
+  }
+
+  /** Per-client request checks that need no tool name: source address and browser origin. */
+  checkRequest(principal: Principal, clientIp: string, origin: string | undefined): void {
+    const policy = principal.clientId ? this.policies.get(principal.clientId) : undefined;
+    if (!policy) return;
+    if (policy.cidrs && !inList(policy.cidrs, clientIp)) {
+      throw new Denial(403, 'FORBIDDEN', 'this client may not connect from this address', 'source_not_allowed');
+    }
+    if (origin && policy.config.allowedOrigins.length) {
+      const host = safeHostname(origin);
+      if (!host || !policy.config.allowedOrigins.includes(host)) {
+        throw new Denial(403, 'FORBIDDEN', 'origin not allowed for this client', 'origin_not_allowed');
+      }
+    }
+  }
+}
+
+function safeHostname(origin: string): string | undefined {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return undefined;
+  }
+}
