@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { StateStore } from '@mcpgw/state';
@@ -14,6 +15,7 @@ import { McpDispatcher } from './mcp/dispatcher.js';
 import { createMcpEntry } from './mcp/http-entry.js';
 import { createMcpMetrics } from './mcp/mcp-metrics.js';
 import { GatewayPipeline } from './pipeline/gateway-pipeline.js';
+import { ToolPins } from './pinning/tool-pins.js';
 import { ApiKeyStore } from './security/api-keys.js';
 import { Authenticator } from './security/authenticator.js';
 import { Authorizer, blockListOf } from './security/authorizer.js';
@@ -31,6 +33,7 @@ export interface GatewayCore {
   readonly apiKeys: ApiKeyStore;
   readonly blocklist: DynamicBlocklist;
   readonly audit: AuditRecorder;
+  readonly pins: ToolPins;
   readonly handleMcp: ReturnType<typeof createMcpEntry>;
   /** Subscribes to invalidations and starts the audit relay. */
   start(): Promise<void>;
@@ -72,7 +75,26 @@ export function createGatewayCore(deps: {
     clientVersion: config.version,
     onListChanged: (id) => void refs.catalogue?.refresh(id),
   });
-  const catalogue = new Catalogue(upstreams, builtins, file.namespaceSeparator, logger);
+  const audit = new AuditRecorder(store, logger);
+  const pins = new ToolPins(store);
+  const catalogue = new Catalogue(upstreams, builtins, file.namespaceSeparator, logger, undefined, {
+    pins,
+    onIncident: (incident) =>
+      void audit
+        .record({
+          type: 'security.incident',
+          request_id: randomUUID(),
+          method: 'tools/list',
+          tool: incident.tool.slice(0, 128),
+          upstream: incident.upstream,
+          decision: 'deny',
+          reason: incident.kind,
+          status: 403,
+          duration_ms: 0,
+          degraded: false,
+        })
+        .catch((err: unknown) => logger.error('incident not recorded', { err })),
+  });
   refs.catalogue = catalogue;
   const dispatcher = new McpDispatcher({
     catalogue,
@@ -85,7 +107,6 @@ export function createGatewayCore(deps: {
   const apiKeys = new ApiKeyStore(store);
   const blocklist = new DynamicBlocklist(store);
   const authorizer = new Authorizer(file);
-  const audit = new AuditRecorder(store, logger);
   const publicBaseUrl = (headers: IncomingHttpHeaders) => {
     if (file.auth.resource) return new URL(file.auth.resource).origin;
     const host = headers['host'];
@@ -115,8 +136,10 @@ export function createGatewayCore(deps: {
     apiKeys,
     blocklist,
     audit,
+    pins,
     handleMcp,
     async start() {
+      await pins.start((upstream) => void catalogue.refresh(upstream));
       await apiKeys.start();
       await blocklist.start();
       relay.start();
@@ -125,6 +148,7 @@ export function createGatewayCore(deps: {
       await relay.stop();
       await blocklist.stop();
       await apiKeys.stop();
+      await pins.stop();
       await upstreams.close();
       for (const b of Object.values(backends)) b.shutdown();
     },

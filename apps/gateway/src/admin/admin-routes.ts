@@ -7,6 +7,7 @@ import type { GatewayFileConfig } from '../gateway-config/schema.js';
 import type { RequestRecord } from '../pipeline/gateway-pipeline.js';
 import { Denial } from '../security/denial.js';
 import { isAdmin, type Principal } from '../security/principal.js';
+import { diffDefinitions } from '../pinning/tool-pins.js';
 
 const role = Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,64}$/);
 const createKeySchema = Joi.object({
@@ -14,6 +15,10 @@ const createKeySchema = Joi.object({
   roles: Joi.array().items(role).max(32).default([]),
   client_id: Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,128}$/),
   expires_at: Joi.date().iso().greater('now'),
+});
+const approveSchema = Joi.object({
+  upstream: Joi.string().pattern(/^[a-z][a-z0-9-]{0,39}$/).required(),
+  tool: Joi.string().min(1).max(128).required(),
 });
 const blockSchema = Joi.object({
   ip: Joi.string().ip({ cidr: 'forbidden' }).required(),
@@ -130,6 +135,35 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayF
         tools: core.catalogue.tools().filter((t) => t.owner.kind === 'upstream' && t.owner.upstream === u).length,
       })),
     });
+  }));
+  router.get('/tools', action('admin.tools.list', false, async (_req, res) => {
+    res.json({
+      tools: core.catalogue.tools().map((t) => ({
+        name: t.name,
+        upstream: t.owner.kind === 'builtin' ? 'builtin' : t.owner.upstream.id,
+        flags: t.flags ?? [],
+      })),
+      held: core.catalogue.held(),
+    });
+  }));
+  router.get('/tools/pending', action('admin.tools.pending', false, async (_req, res) => {
+    const pending = await core.pins.pending();
+    res.json({
+      pending: pending.map((p) => ({
+        upstream: p.upstream,
+        tool: p.tool,
+        pinned_hash: p.pinned.hash,
+        proposed_hash: p.proposed.hash,
+        diff: diffDefinitions(p.pinned.definition, p.proposed.definition),
+      })),
+    });
+  }));
+  router.post('/tools/approve', action('admin.tools.approve', false, async (req, res) => {
+    const body = validated(approveSchema, req.body);
+    const principal = res.locals['principal'] as Principal;
+    if (!(await core.pins.approve(body.upstream, body.tool, principal.user ?? principal.id))) throw httpErrors.notFound('no pending change for that tool');
+    await core.catalogue.refresh(body.upstream);
+    res.status(200).json({ approved: true });
   }));
   router.get('/clients', action('admin.clients.list', false, async (_req, res) => {
     res.json({ clients: file.clients, toolSets: file.toolSets });

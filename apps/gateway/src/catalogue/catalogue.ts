@@ -1,4 +1,6 @@
 import type { Logger } from '@mcpgw/telemetry';
+import { flagDefinition, type DescriptionFlag } from '../pinning/hidden-instructions.js';
+import type { ToolPins } from '../pinning/tool-pins.js';
 import type { UpstreamConnection } from '../upstreams/upstream-connection.js';
 import type { UpstreamRegistry } from '../upstreams/upstream-registry.js';
 
@@ -13,7 +15,21 @@ export interface CatalogueTool {
   readonly owner: Owner;
   /** The definition as listed to clients (the upstream's, with the exposed name). */
   readonly definition: Readonly<Record<string, unknown>>;
+  /** Signs of instructions hidden in the definition (for the admin view and the audit trail). */
+  readonly flags?: readonly DescriptionFlag[];
 }
+
+/** A tool kept out of the catalogue until an admin approves its changed definition. */
+export interface HeldTool {
+  readonly name: string;
+  readonly upstream: string;
+  readonly reason: 'definition_changed';
+}
+
+/** Security-relevant catalogue events, for the audit trail. */
+export type CatalogueIncident =
+  | { kind: 'definition_changed'; upstream: string; tool: string }
+  | { kind: 'suspicious_definition'; upstream: string; tool: string; flags: readonly DescriptionFlag[] };
 
 export interface CataloguePrompt {
   readonly name: string;
@@ -24,6 +40,7 @@ export interface CataloguePrompt {
 
 interface UpstreamListing {
   tools: CatalogueTool[];
+  held: HeldTool[];
   prompts: CataloguePrompt[];
   resources: Record<string, unknown>[];
   resourceTemplates: Record<string, unknown>[];
@@ -48,6 +65,7 @@ export class Catalogue {
     private readonly separator: string,
     private readonly logger: Logger,
     private readonly onChanged: () => void = () => undefined,
+    private readonly guard?: { pins: ToolPins; onIncident: (incident: CatalogueIncident) => void },
   ) {
     this.reindex();
   }
@@ -110,6 +128,11 @@ export class Catalogue {
     return undefined;
   }
 
+  /** Tools hidden because their definition changed since it was approved. */
+  held(): HeldTool[] {
+    return [...this.listings.values()].flatMap((l) => l.held);
+  }
+
   /** Upstreams whose last listing failed, with the reason (for `/ready`). */
   unhealthy(): ReadonlyMap<string, string> {
     return this.failures;
@@ -134,8 +157,10 @@ export class Catalogue {
         upstream.listAll('resources'),
         upstream.listAll('resourceTemplates'),
       ]);
+      const { visible, held } = await this.guardTools(upstream.id, this.namespaceTools(upstream, tools));
       this.listings.set(upstreamId, {
-        tools: this.namespaceTools(upstream, tools),
+        tools: visible,
+        held,
         prompts: prompts.flatMap((p) => this.namespacePrompt(upstream, p)),
         resources,
         resourceTemplates,
@@ -154,6 +179,32 @@ export class Catalogue {
 
   private reindex(): void {
     this.toolIndex = new Map(this.tools().map((t) => [t.name, t]));
+  }
+
+  /**
+   * The rug-pull guard: a tool whose definition differs from its pinned one is held back (hidden
+   * and uncallable) until approved; definitions that look like they smuggle instructions are flagged.
+   */
+  private async guardTools(upstreamId: string, tools: CatalogueTool[]): Promise<{ visible: CatalogueTool[]; held: HeldTool[] }> {
+    if (!this.guard) return { visible: tools, held: [] };
+    const visible: CatalogueTool[] = [];
+    const held: HeldTool[] = [];
+    for (const tool of tools) {
+      const verdict = await this.guard.pins.review(upstreamId, tool.originalName, tool.definition);
+      if (verdict.status === 'changed') {
+        held.push({ name: tool.name, upstream: upstreamId, reason: 'definition_changed' });
+        this.logger.warn('tool definition changed since approval; tool hidden', { upstream: upstreamId, tool: tool.name });
+        this.guard.onIncident({ kind: 'definition_changed', upstream: upstreamId, tool: tool.name });
+        continue;
+      }
+      const flags = flagDefinition(tool.definition);
+      if (flags.length) {
+        this.logger.warn('tool definition looks like it carries hidden instructions', { upstream: upstreamId, tool: tool.name, flags });
+        this.guard.onIncident({ kind: 'suspicious_definition', upstream: upstreamId, tool: tool.name, flags });
+      }
+      visible.push(flags.length ? { ...tool, flags } : tool);
+    }
+    return { visible, held };
   }
 
   private namespaceTools(upstream: UpstreamConnection, tools: Record<string, unknown>[]): CatalogueTool[] {
