@@ -89,6 +89,7 @@ export function devServices(secrets: DevSecrets, root: string): DevService[] {
       color: 'cyan',
       port: 8080,
       env: {
+        GATEWAY_CONFIG: path.join(root, 'apps/gateway/config/gateway.dev.yaml'),
         GATEWAY_ADMIN_KEY: secrets.GATEWAY_ADMIN_KEY,
         BROKER_URL: 'http://127.0.0.1:8082',
         COLLECTOR_URL: 'http://127.0.0.1:8083',
@@ -161,12 +162,12 @@ function secretsOf(service: DevService): Record<string, string> {
 }
 
 /**
- * concurrently always merges the parent environment into each child's, so the command removes
- * what an app may not see (`env -u NAME ...`) before it starts the app from source.
+ * concurrently merges the parent's environment into every child's, so `npm start` first narrows
+ * its own environment to the common allow-list; each app then gets its extra variables explicitly.
  */
-export function appCommand(service: DevService, env: NodeJS.ProcessEnv): string {
-  const keep = appEnv(service, env);
-  const drop = Object.keys(env).filter((name) => !(name in keep) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-  const unset = drop.map((name) => `-u ${name}`).join(' ');
-  return `exec env ${unset} node --enable-source-maps --conditions=@mcpgw/source --import tsx src/main.ts`;
+export function commonEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(COMMON_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
 }
+
+/** The command every app runs under `npm start` (from source, as `nx serve` does). */
+export const APP_COMMAND = 'node --enable-source-maps --conditions=@mcpgw/source --import tsx src/main.ts';

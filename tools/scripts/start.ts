@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import concurrently from 'concurrently';
-import { APP_DIRS, appCommand, appEnv, devServices, resolveSecrets } from './dev-services.js';
+import { APP_COMMAND, APP_DIRS, appEnv, commonEnv, devServices, resolveSecrets } from './dev-services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { secrets, generated } = resolveSecrets(process.env);
@@ -28,13 +28,20 @@ const banner = [
 ];
 process.stdout.write(banner.filter((l) => l !== undefined).join('\n') + '\n');
 
+// Each app's environment is computed from the caller's; then this process keeps only the common
+// variables, because concurrently hands its own environment to every child.
+const inherited = { ...process.env };
+const envs = new Map(services.map((s) => [s.name, appEnv(s, inherited)]));
+const keep = commonEnv(inherited);
+for (const name of Object.keys(process.env)) if (!(name in keep)) delete process.env[name];
+
 const { result } = concurrently(
   services.map((s) => ({
     name: s.name,
     prefixColor: s.color,
     cwd: path.join(root, APP_DIRS[s.name] ?? ''),
-    command: appCommand(s, process.env),
-    env: appEnv(s, process.env),
+    command: APP_COMMAND,
+    env: envs.get(s.name) ?? {},
   })),
   {
     prefix: 'name',

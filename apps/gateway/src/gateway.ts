@@ -127,6 +127,7 @@ export function createGatewayCore(deps: {
     logger,
   });
   const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector });
+  let stopRetries: (() => void) | undefined;
   const handleMcp = createMcpEntry({ pipeline, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
   return {
     catalogue,
@@ -140,11 +141,13 @@ export function createGatewayCore(deps: {
     handleMcp,
     async start() {
       await pins.start((upstream) => void catalogue.refresh(upstream));
+      stopRetries = catalogue.retryFailedEvery(15_000);
       await apiKeys.start();
       await blocklist.start();
       relay.start();
     },
     async close() {
+      stopRetries?.();
       await relay.stop();
       await blocklist.stop();
       await apiKeys.stop();

@@ -76,6 +76,15 @@ export class Catalogue {
     return this.loaded;
   }
 
+  /** Retries upstreams whose listing failed (a dead upstream comes back on its own). Returns a stop function. */
+  retryFailedEvery(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      for (const id of this.failures.keys()) void this.refresh(id);
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** Re-lists one upstream; concurrent refreshes of the same upstream share one run. */
   refresh(upstreamId: string): Promise<void> {
     const running = this.refreshing.get(upstreamId);

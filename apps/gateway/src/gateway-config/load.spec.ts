@@ -62,3 +62,11 @@ describe('gateway config file', () => {
     await expect(loadGatewayConfig(file)).rejects.toThrow(/not valid YAML/);
   });
 });
+
+describe('shipped gateway configs', () => {
+  it.each(['gateway.dev.yaml', 'gateway.example.yaml'])('%s is valid', async (name) => {
+    const file = new URL(`../../config/${name}`, import.meta.url).pathname;
+    const config = await loadGatewayConfig(file);
+    expect(config.upstreams.length).toBeGreaterThan(0);
+  });
+});
