@@ -8,5 +8,7 @@ describeServiceProcessContract({
   badConfig: [
     { variable: 'PORT', value: 'abc' },
     { variable: 'LOG_LEVEL', value: 'loud' },
+    { variable: 'MCP_TRANSPORT', value: 'carrier-pigeon' },
+    { variable: 'LOG_CORPUS_MAX_FILE_BYTES', value: '0' },
   ],
 });

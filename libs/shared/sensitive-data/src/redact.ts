@@ -1,0 +1,51 @@
+import { detect, resolveKinds, type DetectOptions } from './detect.js';
+import type { SensitiveKind } from './kinds.js';
+
+/** How many findings of each kind were replaced (kinds with none are absent). */
+export type RedactionCounts = Partial<Record<SensitiveKind, number>>;
+
+/** Options of {@link redact}. */
+export interface RedactOptions extends DetectOptions {
+  /** The text put in place of a finding; default {@link defaultReplacement} (`[REDACTED:<kind>]`). */
+  readonly replacement?: (kind: SensitiveKind) => string;
+}
+
+/** Result of {@link redact}. */
+export interface RedactResult {
+  readonly text: string;
+  readonly counts: RedactionCounts;
+}
+
+/**
+ * The default replacement, `[REDACTED:<kind>]`. It is built from characters that no detector
+ * can start or extend a match with, so redacting twice gives the same text (idempotence).
+ */
+export function defaultReplacement(kind: SensitiveKind): string {
+  return `[REDACTED:${kind}]`;
+}
+
+/** Adds `other` into `into` (mutates `into`). */
+export function addCounts(into: Record<string, number>, other: RedactionCounts): void {
+  for (const [kind, n] of Object.entries(other)) into[kind] = (into[kind] ?? 0) + (n ?? 0);
+}
+
+/**
+ * Replaces every finding of {@link detect} in `text` and counts them per kind. Linear in the
+ * length of `text`.
+ */
+export function redact(text: string, options: RedactOptions = {}): RedactResult {
+  const kinds = resolveKinds(options.kinds);
+  const findings = detect(text, { kinds });
+  if (findings.length === 0) return { text, counts: {} };
+  const replacement = options.replacement ?? defaultReplacement;
+  const counts: Record<string, number> = {};
+  const parts: string[] = [];
+  let from = 0;
+  for (const finding of findings) {
+    parts.push(text.slice(from, finding.start), replacement(finding.kind));
+    counts[finding.kind] = (counts[finding.kind] ?? 0) + 1;
+    from = finding.end;
+  }
+  parts.push(text.slice(from));
+  return { text: parts.join(''), counts };
+}
