@@ -29,6 +29,13 @@ describe('npm start environment', () => {
     expect(envOf('simulator')['SENTRAIP_CLIENT_SECRET']).toBe(envOf('broker')['SENTRAIP_CLIENT_SECRET']);
   });
 
+  it("hands the chat client its gateway key and the gateway only that key's hash", () => {
+    const chatKey = envOf('chat')['CHAT_GATEWAY_API_KEY'] ?? '';
+    expect(chatKey).toMatch(/^mcpgw_[a-f0-9]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(envOf('gateway')['GATEWAY_PROVISIONED_KEYS']).toMatch(/^claude-mcp-client:analyst:[a-f0-9]{64}$/);
+    expect(JSON.stringify(envOf('gateway'))).not.toContain(chatKey);
+  });
+
   it('passes API keys and Redis credentials only to the apps that use them', () => {
     expect(envOf('chat')['CLAUDE_API_KEY']).toBe('sk-ant-planted');
     expect(envOf('gateway')['CLAUDE_API_KEY']).toBeUndefined();

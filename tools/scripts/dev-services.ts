@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 /** One app as `npm start` runs it: from source through tsx, on its default port. */
@@ -19,6 +19,8 @@ export interface DevSecrets {
   GATEWAY_SERVICE_TOKEN: string;
   SENTRAIP_CLIENT_ID: string;
   SENTRAIP_CLIENT_SECRET: string;
+  /** The chat client's own API key for the gateway (the gateway receives only its hash). */
+  CHAT_GATEWAY_API_KEY: string;
 }
 
 const token = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
@@ -40,6 +42,7 @@ export function resolveSecrets(env: NodeJS.ProcessEnv): { secrets: DevSecrets; g
     GATEWAY_SERVICE_TOKEN: pick('GATEWAY_SERVICE_TOKEN', () => token('svc_')),
     SENTRAIP_CLIENT_ID: pick('SENTRAIP_CLIENT_ID', () => 'sentraip-local-client'),
     SENTRAIP_CLIENT_SECRET: pick('SENTRAIP_CLIENT_SECRET', () => token('')),
+    CHAT_GATEWAY_API_KEY: pick('CHAT_GATEWAY_API_KEY', () => `mcpgw_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`),
   };
   return { secrets, generated };
 }
@@ -90,6 +93,7 @@ export function devServices(secrets: DevSecrets, root: string): DevService[] {
       port: 8080,
       env: {
         GATEWAY_CONFIG: path.join(root, 'apps/gateway/config/gateway.dev.yaml'),
+        GATEWAY_PROVISIONED_KEYS: `claude-mcp-client:analyst:${createHash('sha256').update(secrets.CHAT_GATEWAY_API_KEY).digest('hex')}`,
         GATEWAY_ADMIN_KEY: secrets.GATEWAY_ADMIN_KEY,
         BROKER_URL: 'http://127.0.0.1:8082',
         COLLECTOR_URL: 'http://127.0.0.1:8083',
@@ -104,7 +108,7 @@ export function devServices(secrets: DevSecrets, root: string): DevService[] {
       name: 'chat',
       color: 'blue',
       port: 8081,
-      env: { GATEWAY_URL: gatewayUrl, CHAT_SERVICE_TOKEN: secrets.CHAT_SERVICE_TOKEN },
+      env: { GATEWAY_URL: gatewayUrl, CHAT_SERVICE_TOKEN: secrets.CHAT_SERVICE_TOKEN, CHAT_GATEWAY_API_KEY: secrets.CHAT_GATEWAY_API_KEY },
     },
   ];
 }
@@ -141,7 +145,7 @@ const APP_VARIABLES: Record<string, readonly string[]> = {
   broker: ['REDIS_URL', 'SENTRAIP_BASE_URL'],
   collector: ['REDIS_URL', 'COLLECTOR_CONFIG'],
   gateway: ['REDIS_URL', 'GATEWAY_CONFIG'],
-  chat: ['REDIS_URL', 'CLAUDE_API_KEY', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_MODEL', 'CHAT_GATEWAY_API_KEY'],
+  chat: ['REDIS_URL', 'CLAUDE_API_KEY', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_MODEL'],
 };
 
 /**

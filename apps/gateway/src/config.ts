@@ -14,6 +14,10 @@ const schema = Joi.object({
   CHAT_SERVICE_TOKEN: envVar.serviceToken(),
   GATEWAY_SERVICE_TOKEN: envVar.serviceToken(),
   GATEWAY_DEV_TOKEN: envVar.serviceToken(),
+  GATEWAY_PROVISIONED_KEYS: Joi.string()
+    .max(65_536)
+    .pattern(/^([A-Za-z0-9_.:-]{1,128}:[A-Za-z0-9_.:+-]{0,512}:[a-f0-9]{64})(\s*,\s*[A-Za-z0-9_.:-]{1,128}:[A-Za-z0-9_.:+-]{0,512}:[a-f0-9]{64})*$/)
+    .description('comma-separated <client_id>:<role>+<role>:<sha256 hex of the key>'),
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development').description('development, production or test'),
 });
 
@@ -30,6 +34,8 @@ export interface GatewayConfig extends ServiceBasics {
   readonly inboundServiceToken?: string;
   /** Development bearer token, honoured only when the config file enables it outside production. */
   readonly devToken?: string;
+  /** API keys given to the gateway by hash at start (`GATEWAY_PROVISIONED_KEYS`). */
+  readonly provisionedKeys?: string;
   readonly production: boolean;
 }
 
@@ -51,6 +57,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     }),
     inboundServiceToken: v['GATEWAY_SERVICE_TOKEN'],
     devToken: v['GATEWAY_DEV_TOKEN'],
+    provisionedKeys: v['GATEWAY_PROVISIONED_KEYS'],
     production: v['NODE_ENV'] === 'production',
   });
 }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
+import { parseProvisionedKeys, provisionKeys } from './admin/provisioned-keys.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
 import { AuditRelay } from './audit/audit-relay.js';
 import { BackendClient } from './builtins/backend-client.js';
@@ -140,6 +141,7 @@ export function createGatewayCore(deps: {
     pins,
     handleMcp,
     async start() {
+      await provisionKeys(store, parseProvisionedKeys(config.provisionedKeys).keys);
       await pins.start((upstream) => void catalogue.refresh(upstream));
       stopRetries = catalogue.retryFailedEvery(15_000);
       await apiKeys.start();
