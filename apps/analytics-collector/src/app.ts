@@ -3,13 +3,16 @@ import type { Registry } from 'prom-client';
 import { createServiceApp } from '@mcpgw/service-kit';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
+import type { Collector } from './collector.js';
 import type { CollectorConfig } from './config.js';
+import { mountCollectorRoutes } from './http/routes.js';
 
 export interface CollectorDeps {
   config: CollectorConfig;
   logger: Logger;
   registry: Registry;
   store: StateStore;
+  collector: Collector;
   isShuttingDown: () => boolean;
 }
 
@@ -21,6 +24,8 @@ export function createCollectorApp(deps: CollectorDeps): Express {
     logger: deps.logger,
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
+    bodyLimit: deps.config.ingest.maxBatchBytes,
     readiness: [{ name: 'state-store', check: () => deps.store.ping() }],
+    routes: (app) => mountCollectorRoutes(app, deps.collector, deps.config.serviceToken),
   });
 }

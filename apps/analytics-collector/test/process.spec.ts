@@ -9,5 +9,8 @@ describeServiceProcessContract({
     { variable: 'PORT', value: '-1' },
     { variable: 'REDIS_URL', value: 'redis//missing-colon' },
     { variable: 'COLLECTOR_SERVICE_TOKEN', value: 'too-short' },
+    { variable: 'COLLECTOR_MAX_BATCH_EVENTS', value: '501' },
+    { variable: 'COLLECTOR_LATE_EVENT_SECONDS', value: 'later' },
+    { variable: 'GATEWAY_URL', value: 'ftp://gateway' },
   ],
 });

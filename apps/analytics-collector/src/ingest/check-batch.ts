@@ -1,0 +1,69 @@
+import Joi from 'joi';
+import {
+  STRICT_VALIDATION,
+  formatPath,
+  validateAuditEvent,
+  type AuditEvent,
+  type FieldError,
+} from '@mcpgw/tool-schemas';
+
+/** An event of the batch that was refused, named by its index and fields. */
+export interface RejectedEvent {
+  index: number;
+  event_id?: string;
+  errors: FieldError[];
+}
+
+/** A well-formed batch split into new events, refused ones and in-batch repeats. */
+export interface CheckedBatch {
+  valid: AuditEvent[];
+  rejected: RejectedEvent[];
+  /** Events whose `event_id` already appeared earlier in the same batch. */
+  repeated: number;
+}
+
+export type BatchCheck = { ok: true; batch: CheckedBatch } | { ok: false; errors: FieldError[] };
+
+const envelope = (maxEvents: number) =>
+  Joi.object({ events: Joi.array().items(Joi.any()).min(1).max(maxEvents).required() });
+
+/**
+ * Validates `POST /v1/events`: the envelope as a whole (an object with 1–`maxEvents` events),
+ * then each event on its own with the shared `auditEventSchema`, so one bad event is reported
+ * (`events[3].status`) while the others are kept.
+ */
+export function checkBatch(body: unknown, maxEvents: number): BatchCheck {
+  const { error } = envelope(maxEvents).validate(body, STRICT_VALIDATION);
+  if (error) {
+    return {
+      ok: false,
+      errors: error.details.map((d) => ({ field: formatPath(d.path), message: d.message })),
+    };
+  }
+  const items = (body as { events: unknown[] }).events;
+  const batch: CheckedBatch = { valid: [], rejected: [], repeated: 0 };
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const result = validateAuditEvent(item);
+    if (!result.ok) {
+      const id = (item as { event_id?: unknown } | null)?.event_id;
+      batch.rejected.push({
+        index,
+        ...(typeof id === 'string' && { event_id: id.slice(0, 128) }),
+        errors: result.errors.map((e) => ({
+          field: e.field === '(root)' ? `events[${index}]` : `events[${index}].${e.field}`,
+          message: e.message,
+        })),
+      });
+      return;
+    }
+    const id = result.value.event_id.toLowerCase();
+    if (seen.has(id)) {
+      batch.repeated++;
+      return;
+    }
+    seen.add(id);
+    batch.valid.push(result.value);
+  });
+  return { ok: true, batch };
+}
