@@ -3,13 +3,17 @@ import type { Registry } from 'prom-client';
 import { createServiceApp, httpReachable } from '@mcpgw/service-kit';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
+import type { BrokerComponents } from './broker.js';
 import type { BrokerConfig } from './config.js';
+import { mountThreatRoutes } from './http/threat-routes.js';
 
 export interface BrokerDeps {
   config: BrokerConfig;
   logger: Logger;
   registry: Registry;
   store: StateStore;
+  /** From `createBrokerComponents` with the same config, registry and store. */
+  components: BrokerComponents;
   isShuttingDown: () => boolean;
 }
 
@@ -21,9 +25,15 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     logger: deps.logger,
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
+    bodyLimit: '64kb',
     readiness: [
       { name: 'state-store', check: () => deps.store.ping() },
       httpReachable('sentraip', deps.config.sentraip.baseUrl, { optional: true }),
     ],
+    routes: (app) =>
+      mountThreatRoutes(app, {
+        service: deps.components.threats,
+        serviceToken: deps.config.serviceToken,
+      }),
   });
 }

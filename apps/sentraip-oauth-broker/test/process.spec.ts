@@ -9,5 +9,11 @@ describeServiceProcessContract({
     { variable: 'PORT', value: 'eighty' },
     { variable: 'REDIS_URL', value: 'localhost:6379' },
     { variable: 'SENTRAIP_CLIENT_SECRET', value: 'short' },
+    { variable: 'BROKER_SERVICE_TOKEN', value: 'short' },
+    { variable: 'SENTRAIP_TIMEOUT_MS', value: 'fast' },
+    { variable: 'SENTRAIP_MAX_RETRIES', value: '9' },
+    { variable: 'BROKER_LOOKUP_TIMEOUT_MS', value: '0' },
+    { variable: 'BROKER_TOKEN_REFRESH_AHEAD', value: 'maybe' },
+    { variable: 'THREAT_CACHE_TTL_CLEAN_S', value: '-1' },
   ],
 });

@@ -8,5 +8,8 @@ describeServiceProcessContract({
   badConfig: [
     { variable: 'PORT', value: '65536' },
     { variable: 'SIM_TOKEN_EXPIRES_IN', value: 'forever' },
+    { variable: 'SIM_ERROR_RATE', value: '1.5' },
+    { variable: 'SIM_TOKEN_ENDPOINT', value: 'sideways' },
+    { variable: 'SIM_ADMIN_TOKEN', value: 'short' },
   ],
 });
