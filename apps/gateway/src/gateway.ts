@@ -114,7 +114,7 @@ export function createGatewayCore(deps: {
     return typeof host === 'string' && HOST_HEADER.test(host) ? `http://${host}` : 'http://localhost';
   };
   const pipeline = new GatewayPipeline({
-    ipGate: new IpGate(file.ipGate, blocklist, backends.broker, logger),
+    ipGate: new IpGate(file.ipGate, blocklist, backends.broker, logger, registry),
     authenticator: new Authenticator({ config: file.auth, apiKeys, adminKey: config.adminKey, devToken: config.devToken, publicBaseUrl }),
     authorizer,
     rateLimiter: new RateLimiter(store, file, authorizer),

@@ -1,19 +1,27 @@
 import { hostname } from 'node:os';
 import { Agent, request } from 'undici';
 import { sleep } from '@mcpgw/resilience';
-import type { StateStore } from '@mcpgw/state';
+import type { StateStore, StreamEntry } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import { AUDIT_OUTBOX } from './audit-recorder.js';
 
 const GROUP = 'collector-relay';
 const BATCH = 200;
+/** Longest a live relay holds a batch (HTTP timeouts below, plus slack); older pending entries are a dead replica's. */
+const DEFAULT_IDLE_CLAIM_MS = 15_000;
+/** Answers that say "this content will never be accepted": retrying the same bytes cannot help. */
+const REFUSED_FOR_CONTENT = new Set([400, 413, 422]);
 const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
 
 /**
  * Ships the audit outbox to the collector's `POST /v1/events` at least once: entries are read
- * through a consumer group, acknowledged only after the collector accepted the batch (it
- * deduplicates by `event_id`), retried with capped backoff, and entries left pending by a dead
- * replica are claimed after a minute. Survives restarts: the stream and the group live in the store.
+ * through a consumer group and acknowledged only after the collector accepted them (it
+ * deduplicates by `event_id`). A batch that fails is kept and retried with capped, jittered
+ * backoff until it ships — the relay never moves past an unshipped batch. Entries left pending by
+ * a replica that died (kill -9, OOM) are claimed once idle for longer than any live relay holds a
+ * batch. A batch refused for its content (400/413/422) is split until the refused event is
+ * isolated, and only that one is dropped (logged). Survives restarts: the stream and the group
+ * live in the store.
  */
 export class AuditRelay {
   private running = false;
@@ -26,7 +34,7 @@ export class AuditRelay {
       logger: Logger;
       collectorUrl: string;
       token: string | undefined;
-      /** Shorter in tests. */
+      /** Pending entries idle this long belong to a dead relay and are claimed; shorter in tests. */
       idleClaimMs?: number;
     },
   ) {}
@@ -45,19 +53,22 @@ export class AuditRelay {
 
   private async run(): Promise<void> {
     const { store, logger } = this.deps;
+    const idleClaimMs = this.deps.idleClaimMs ?? DEFAULT_IDLE_CLAIM_MS;
     let failures = 0;
     let lastClaim = 0;
+    let inHand: StreamEntry[] = [];
     while (this.running) {
       try {
-        await store.streamEnsureGroup(AUDIT_OUTBOX, GROUP);
-        let entries = [] as Awaited<ReturnType<StateStore['streamReadGroup']>>;
-        if (Date.now() - lastClaim > 10_000) {
-          lastClaim = Date.now();
-          entries = await store.streamClaimIdle(AUDIT_OUTBOX, GROUP, this.consumer, { minIdleMs: this.deps.idleClaimMs ?? 60_000, count: BATCH });
+        if (inHand.length === 0) {
+          await store.streamEnsureGroup(AUDIT_OUTBOX, GROUP);
+          if (Date.now() - lastClaim > idleClaimMs / 3) {
+            lastClaim = Date.now();
+            inHand = await store.streamClaimIdle(AUDIT_OUTBOX, GROUP, this.consumer, { minIdleMs: idleClaimMs, count: BATCH });
+          }
+          if (inHand.length === 0) inHand = await store.streamReadGroup(AUDIT_OUTBOX, GROUP, this.consumer, { count: BATCH, blockMs: 500 });
+          if (inHand.length === 0) continue;
         }
-        if (entries.length === 0) entries = await store.streamReadGroup(AUDIT_OUTBOX, GROUP, this.consumer, { count: BATCH, blockMs: 500 });
-        if (entries.length === 0) continue;
-        const events = entries.flatMap((e) => {
+        const events = inHand.flatMap((e) => {
           try {
             return [JSON.parse(e.fields['event'] ?? '') as unknown];
           } catch {
@@ -65,17 +76,33 @@ export class AuditRelay {
           }
         });
         if (events.length) await this.ship(events);
-        await store.streamAck(AUDIT_OUTBOX, GROUP, entries.map((e) => e.id));
+        await store.streamAck(AUDIT_OUTBOX, GROUP, inHand.map((e) => e.id));
+        inHand = [];
         failures = 0;
       } catch (err) {
         failures += 1;
-        logger.warn('audit relay failed; will retry', { err, failures });
+        logger.warn('audit relay failed; will retry', { err, failures, pending: inHand.length });
         if (this.running) await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2));
       }
     }
   }
 
+  /** Ships `events`; throws when the collector should be asked again later. */
   private async ship(events: unknown[]): Promise<void> {
+    const status = await this.post(events);
+    if (status >= 200 && status < 300) return;
+    if (!REFUSED_FOR_CONTENT.has(status)) throw new Error(`collector answered HTTP ${status}`);
+    if (events.length > 1) {
+      const half = Math.ceil(events.length / 2);
+      await this.ship(events.slice(0, half));
+      await this.ship(events.slice(half));
+      return;
+    }
+    const event = events[0] as { event_id?: unknown; type?: unknown } | undefined;
+    this.deps.logger.error('audit event refused by the collector; dropped', { status, event_id: event?.event_id, event_type: event?.type });
+  }
+
+  private async post(events: unknown[]): Promise<number> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.deps.token) headers['authorization'] = `Bearer ${this.deps.token}`;
     const response = await request(new URL('/v1/events', this.deps.collectorUrl), {
@@ -85,9 +112,6 @@ export class AuditRelay {
       dispatcher: agent,
     });
     await response.body.dump();
-    // 207/422 would mean some events were refused for shape: those will not improve on retry.
-    if (response.statusCode >= 500 || response.statusCode === 429 || response.statusCode === 401) {
-      throw new Error(`collector answered HTTP ${response.statusCode}`);
-    }
+    return response.statusCode;
   }
 }

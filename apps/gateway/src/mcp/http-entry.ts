@@ -4,6 +4,7 @@ import { classifyInboundRequest, localhostAllowedOrigins, validateOriginHeader }
 import { ATTR_MCP_METHOD_NAME, extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import { randomUUID } from 'node:crypto';
 import type { Admission, GatewayPipeline, RequestRecord } from '../pipeline/gateway-pipeline.js';
+import { normaliseIp } from '../security/client-ip.js';
 import { Denial } from '../security/denial.js';
 import type { Era } from './dispatcher.js';
 import { errorBody, JsonRpcError, RPC, type JsonRpcId } from './jsonrpc.js';
@@ -51,32 +52,36 @@ export function createMcpEntry(options: McpEntryOptions) {
   const inFlight = new Map<string, AbortController>();
 
   return async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const record: RequestRecord = { requestId: randomUUID(), degraded: false, clientIp: normaliseIp(req.socket.remoteAddress ?? '') || undefined };
+    /** Every refusal is audited before it is answered (one event per request). */
+    const refuseWith = async (id: JsonRpcId, err: JsonRpcError, reason: string, headers: Record<string, string> = {}) => {
+      req.resume();
+      await options.pipeline.finish(record, { status: err.httpStatus, decision: 'deny', reason, durationMs: performance.now() - started }, 'mcp.request');
+      send(res, err.httpStatus, errorBody(id, err), headers);
+    };
+
     // Stateless serving: no GET stream and no session to delete (ADR 0005).
     if (req.method !== 'POST') {
-      send(res, 405, errorBody(null, new JsonRpcError(-32000, 'Method not allowed.')), { allow: 'POST' });
+      await refuseWith(null, new JsonRpcError(-32000, 'Method not allowed.', { httpStatus: 405 }), 'method_not_allowed', { allow: 'POST' });
       return;
     }
     const origin = validateOriginHeader(header(req, 'origin'), origins);
     if (!origin.ok) {
-      req.resume();
-      fail(res, null, new JsonRpcError(-32000, 'Forbidden: origin not allowed', { httpStatus: 403 }));
+      await refuseWith(null, new JsonRpcError(-32000, 'Forbidden: origin not allowed', { httpStatus: 403 }), 'origin_rejected');
       return;
     }
     const contentType = header(req, 'content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      req.resume();
-      fail(res, null, new JsonRpcError(-32000, 'Unsupported Media Type: Content-Type must be application/json', { httpStatus: 415 }));
+      await refuseWith(null, new JsonRpcError(-32000, 'Unsupported Media Type: Content-Type must be application/json', { httpStatus: 415 }), 'unsupported_media_type');
       return;
     }
     const accept = header(req, 'accept');
     if (accept && !/application\/json|\*\/\*|application\/\*/i.test(accept)) {
-      req.resume();
-      fail(res, null, new JsonRpcError(-32000, 'Not Acceptable: the client must accept application/json', { httpStatus: 406 }));
+      await refuseWith(null, new JsonRpcError(-32000, 'Not Acceptable: the client must accept application/json', { httpStatus: 406 }), 'not_acceptable');
       return;
     }
 
-    const started = performance.now();
-    const record: RequestRecord = { requestId: randomUUID(), degraded: false };
     let admission: Admission;
     try {
       admission = await options.pipeline.admit({ headers: req.headers, url: req.url ?? '', socketAddress: req.socket.remoteAddress }, record);
@@ -106,7 +111,7 @@ export function createMcpEntry(options: McpEntryOptions) {
       return;
     }
     if (Array.isArray(body)) {
-      fail(res, null, new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported', { httpStatus: 400 }));
+      await refuseWith(null, new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported', { httpStatus: 400 }), 'batch_rejected');
       return;
     }
 
@@ -124,7 +129,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     });
     const id = idOf(body);
     if (route.kind === 'reject') {
-      fail(res, id, new JsonRpcError(route.code, route.message, { data: route.data, httpStatus: route.httpStatus }));
+      await refuseWith(id, new JsonRpcError(route.code, route.message, { data: route.data, httpStatus: route.httpStatus }), 'protocol_rejected');
       return;
     }
 
@@ -137,22 +142,24 @@ export function createMcpEntry(options: McpEntryOptions) {
         try {
           checkModernRequest(headers, message.method, route.classification.revision, message.params as Record<string, unknown>);
         } catch (err) {
-          fail(res, id, err as JsonRpcError);
+          const rpc = err as JsonRpcError;
+          await refuseWith(id, rpc, rpc.reason);
           return;
         }
       }
     } else {
       era = 'legacy';
       if (route.reason === 'response') {
+        // We never send requests to clients, so there is nothing a response could answer.
         send(res, 202);
         return;
       }
       const isInitialize = (body as { method?: unknown }).method === 'initialize';
       if (!isInitialize && headers.protocolVersion !== undefined && !LEGACY_VERSIONS.includes(headers.protocolVersion)) {
-        fail(res, id, new JsonRpcError(RPC.INVALID_REQUEST, `Bad Request: unsupported protocol version ${headers.protocolVersion.slice(0, 40)}`, {
+        await refuseWith(id, new JsonRpcError(RPC.INVALID_REQUEST, `Bad Request: unsupported protocol version ${headers.protocolVersion.slice(0, 40)}`, {
           httpStatus: 400,
           data: { supported: [...LEGACY_VERSIONS] },
-        }));
+        }), 'unsupported_version');
         return;
       }
       message = body as { method: string; id?: JsonRpcId; params?: unknown };
@@ -162,6 +169,8 @@ export function createMcpEntry(options: McpEntryOptions) {
     const clientKey = admission.principal.id;
     if (message.id === undefined) {
       handleNotification(message, clientKey, inFlight);
+      record.method = methodLabel(message.method);
+      await options.pipeline.finish(record, { status: 202, decision: 'allow', durationMs: performance.now() - started }, 'mcp.request');
       send(res, 202);
       return;
     }

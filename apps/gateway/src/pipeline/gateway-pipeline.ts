@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
-import type { Logger } from '@mcpgw/telemetry';
+import { trace } from '@opentelemetry/api';
+import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { DispatchContext, Era, McpDispatcher } from '../mcp/dispatcher.js';
@@ -9,7 +10,7 @@ import type { Authenticator } from '../security/authenticator.js';
 import type { Authorizer } from '../security/authorizer.js';
 import { clientIpOf } from '../security/client-ip.js';
 import { Denial, storeUnavailableDenial } from '../security/denial.js';
-import type { IpGate } from '../security/ip-gate.js';
+import { ThreatBlocked, type IpGate } from '../security/ip-gate.js';
 import type { Principal } from '../security/principal.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { Sanitizer } from '../security/sanitizer.js';
@@ -37,6 +38,8 @@ export interface RequestRecord {
   upstream?: string;
   degraded: boolean;
   threatScore?: number;
+  /** Set when the called tool's definition is flagged as suspicious: the event says so. */
+  note?: string;
 }
 
 export interface PipelineDeps {
@@ -72,6 +75,8 @@ export interface PipelineDeps {
  */
 export class GatewayPipeline {
   private readonly argumentValidator = new ArgumentValidator();
+  /** When each address last raised an incident here: one incident per address per window, not one per request. */
+  private readonly incidents = new Map<string, number>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -79,7 +84,18 @@ export class GatewayPipeline {
   async admit(input: { headers: IncomingHttpHeaders; url: string; socketAddress?: string }, record: RequestRecord): Promise<Admission> {
     const clientIp = clientIpOf(input.socketAddress, input.headers['x-forwarded-for'], this.deps.trustedProxies);
     record.clientIp = clientIp;
-    const ip = await this.deps.ipGate.check(clientIp);
+    // A request refused here is still correlated with the caller's trace (its span starts later).
+    record.traceId ??= callerTraceId(input.headers);
+    let ip;
+    try {
+      ip = await this.deps.ipGate.check(clientIp);
+    } catch (err) {
+      if (err instanceof ThreatBlocked) {
+        record.threatScore = err.threatScore;
+        await this.incident(record, err);
+      }
+      throw err;
+    }
     record.degraded = ip.degraded;
     if (ip.threatScore !== undefined) record.threatScore = ip.threatScore;
     const principal = await this.deps.authenticator.authenticate(input.headers, input.url, clientIp);
@@ -117,6 +133,7 @@ export class GatewayPipeline {
       const tool = catalogue.findTool(name); // 4. route
       if (!tool || !authorizer.mayUse(principal, name)) throw rpcErrors.unknownTool(name); // 5.
       record.upstream = tool.owner.kind === 'builtin' ? 'builtin' : tool.owner.upstream.id;
+      if (tool.flags?.length) record.note = 'flagged_tool';
       headers = await this.deps.rateLimiter.admit(principal, name); // 6.
       rejectIdentityMeta(request.params); // 7.
       if (tool.owner.kind === 'upstream') {
@@ -129,8 +146,15 @@ export class GatewayPipeline {
     }
 
     if (forwardsTo) await this.writeAhead(record); // 8.
-    const result = await this.deps.dispatcher.dispatch(request.method, request.params, ctx);
-    record.upstream ??= ctx.upstream;
+    let result: Record<string, unknown>;
+    try {
+      result = await this.deps.dispatcher.dispatch(request.method, request.params, ctx);
+    } catch (err) {
+      // 9. also for failures: an upstream's error message and data are its output too.
+      throw err instanceof JsonRpcError ? this.sanitizeError(err, record.tool) : err;
+    } finally {
+      record.upstream ??= ctx.upstream;
+    }
     const sanitized = this.deps.sanitizer.result(result, record.tool); // 9.
     return { result: sanitized.value, headers };
   }
@@ -144,10 +168,30 @@ export class GatewayPipeline {
     }
   }
 
-  /** Sanitizes a relayed error message (upstream errors can carry secrets too). */
+  /** Sanitizes a relayed error's message and data (upstream errors can carry secrets too). */
   sanitizeError(err: JsonRpcError, tool: string | undefined): JsonRpcError {
     const message = this.deps.sanitizer.message(err.message, tool);
-    return message === err.message ? err : new JsonRpcError(err.code, message, { ...err.options, data: undefined });
+    const data = err.options.data === undefined ? { value: undefined, redactions: 0 } : this.deps.sanitizer.value(err.options.data, tool);
+    if (message === err.message && data.redactions === 0) return err;
+    return new JsonRpcError(err.code, message, { ...err.options, data: data.value });
+  }
+
+  /**
+   * A reputation block is a security incident (`security.incident` in the audit trail, which the
+   * collector turns into incidents and alerts): one per address per minute per replica, so a
+   * flood from one address does not flood the trail. Never throws.
+   */
+  private async incident(record: RequestRecord, blocked: ThreatBlocked): Promise<void> {
+    const ip = record.clientIp ?? '';
+    const now = Date.now();
+    if ((this.incidents.get(ip) ?? 0) > now - 60_000) return;
+    if (this.incidents.size >= 10_000) this.incidents.clear();
+    this.incidents.set(ip, now);
+    try {
+      await this.deps.audit.record(this.auditInput(record, 'security.incident', { status: blocked.status, decision: 'deny', reason: blocked.reason, durationMs: 0 }));
+    } catch (err) {
+      this.deps.logger.error('security incident not recorded', { err, request_id: record.requestId });
+    }
   }
 
   private async writeAhead(record: RequestRecord): Promise<void> {
@@ -176,13 +220,19 @@ export class GatewayPipeline {
       ...(record.upstream ? { upstream: record.upstream } : {}),
       ...(record.clientIp ? { client_ip: record.clientIp } : {}),
       decision: outcome.decision,
-      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.reason ?? record.note ? { reason: outcome.reason ?? record.note } : {}),
       status: outcome.status,
       duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
       degraded: record.degraded,
       ...(record.threatScore !== undefined ? { threat_score: record.threatScore } : {}),
     };
   }
+}
+
+/** The trace id of the caller's W3C `traceparent`, when it sent a valid one. */
+function callerTraceId(headers: IncomingHttpHeaders): string | undefined {
+  const spanContext = trace.getSpanContext(extractTraceContext(headers));
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
 
 export { Denial };

@@ -2,13 +2,28 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthConfig } from '../gateway-config/schema.js';
 import { API_KEY_PREFIX, type ApiKeyStore } from './api-keys.js';
-import { Denial, storeUnavailableDenial } from './denial.js';
-import { JwtVerifier, TokenRejected } from './jwt-verifier.js';
+import { Denial, storeUnavailableDenial, unavailableDenial } from './denial.js';
+import { JwtVerifier, KeySetUnavailable, TokenRejected } from './jwt-verifier.js';
 import type { Principal } from './principal.js';
 
-const QUERY_CREDENTIALS = /[?&](api[_-]?key|apikey|key|access_token|token|auth)=/i;
+const CREDENTIAL_PARAM = /^(api[_-]?key|apikey|x[_-]api[_-]key|key|access[_-]?token|token|auth|authorization|bearer)$/i;
+const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\./;
 const MAX_CREDENTIAL_LENGTH = 8192;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Credentials in the URL end up in proxy logs, browser history and Referer headers, so they are
+ * refused outright: a credential-like parameter name, or any value carrying an API key or a JWT,
+ * checked on the decoded query (`api%5Fkey` is `api_key`).
+ */
+export function hasQueryCredentials(url: string): boolean {
+  const at = url.indexOf('?');
+  if (at < 0) return false;
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+    if (CREDENTIAL_PARAM.test(name.trim()) || value.includes(API_KEY_PREFIX) || name.includes(API_KEY_PREFIX) || JWT_SHAPE.test(value)) return true;
+  }
+  return false;
+}
 
 const sameSecret = (presented: string, expected: Buffer | undefined) =>
   expected !== undefined && timingSafeEqual(digest(presented), expected);
@@ -39,7 +54,7 @@ export class Authenticator {
   }
 
   async authenticate(headers: IncomingHttpHeaders, url: string, clientIp: string): Promise<Principal> {
-    if (QUERY_CREDENTIALS.test(url)) throw this.unauthorized(headers, 'credentials_in_query', 'credentials in the query string are not accepted');
+    if (hasQueryCredentials(url)) throw this.unauthorized(headers, 'credentials_in_query', 'credentials in the query string are not accepted');
     const credential = this.credentialOf(headers);
     if (credential === undefined) {
       const anonymous = this.options.config.anonymous;
@@ -58,6 +73,7 @@ export class Authenticator {
     try {
       return await this.jwt.verify(credential);
     } catch (err) {
+      if (err instanceof KeySetUnavailable) throw unavailableDenial('AUTH_UNAVAILABLE', 'jwks_unavailable', err);
       const reason = err instanceof TokenRejected ? err.reason : 'invalid_token';
       throw this.unauthorized(headers, reason, 'invalid or expired token', true);
     }

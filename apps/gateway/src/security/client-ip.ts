@@ -1,11 +1,17 @@
-import { isIP, type BlockList } from 'node:net';
+import { isIP, SocketAddress, type BlockList } from 'node:net';
 import { inList } from './authorizer.js';
 
-/** `::ffff:203.0.113.9` → `203.0.113.9`, so one address has one spelling everywhere. */
+/**
+ * One spelling per address, so exact-match lists (the blocklist, verdict cache, rate-limit keys)
+ * cannot be sidestepped by writing it differently: IPv6 in canonical RFC 5952 form
+ * (`2001:0DB8::0:7` → `2001:db8::7`), IPv4-mapped IPv6 as plain IPv4 (`::ffff:cb00:7109` →
+ * `203.0.113.9`). Anything that is not an address is returned trimmed.
+ */
 export function normaliseIp(ip: string): string {
   const trimmed = ip.trim();
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(trimmed);
-  return mapped?.[1] ?? trimmed;
+  const canonical = isIP(trimmed) === 6 ? new SocketAddress({ address: trimmed, family: 'ipv6' }).address : trimmed;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(canonical);
+  return mapped?.[1] ?? canonical;
 }
 
 /**

@@ -26,9 +26,14 @@ export class Denial extends Error {
 }
 
 /** A security control could not decide because a dependency is down: fail closed, retry soon. */
-export function storeUnavailableDenial(cause: unknown): Denial {
-  return new Denial(503, 'STORE_UNAVAILABLE', 'Service temporarily unavailable, retry shortly', 'store_unavailable', {
+export function unavailableDenial(code: string, reason: string, cause: unknown): Denial {
+  return new Denial(503, code, 'Service temporarily unavailable, retry shortly', reason, {
     headers: { 'Retry-After': '1' },
     cause,
   });
+}
+
+/** The state store (API keys, buckets, outbox) could not answer. */
+export function storeUnavailableDenial(cause: unknown): Denial {
+  return unavailableDenial('STORE_UNAVAILABLE', 'store_unavailable', cause);
 }

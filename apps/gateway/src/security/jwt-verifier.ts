@@ -22,6 +22,26 @@ function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
+/**
+ * The issuer's key set could not be fetched (unreachable, timeout, not a 200 JSON answer): no token
+ * can be checked right now. Authentication fails closed with 503 — the caller's token may be fine,
+ * so a 401 (which tells clients to throw their token away) would be wrong.
+ */
+export class KeySetUnavailable extends Error {
+  readonly code = 'JWKS_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super('the JWKS could not be fetched', { cause });
+    this.name = 'KeySetUnavailable';
+  }
+}
+
+function keySetUnavailable(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout) return true;
+  // jose wraps an unusable answer in a generic JOSEError; a network failure is not a JOSE error at all.
+  if (err instanceof errors.JOSEError) return err.code === 'ERR_JOSE_GENERIC' && err.message.includes('JSON Web Key Set HTTP response');
+  return true;
+}
+
 function reasonOf(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'token_expired';
   if (err instanceof errors.JWTClaimValidationFailed) return `claim_${err.claim}`;
@@ -60,6 +80,7 @@ export class JwtVerifier {
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (err) {
+      if (keySetUnavailable(err)) throw new KeySetUnavailable(err);
       throw new TokenRejected(reasonOf(err));
     }
     const roles = claimAt(payload, this.config.rolesClaim);

@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
 import { listen, type RunningServer } from '@mcpgw/service-kit';
-import { createStateStore } from '@mcpgw/state';
+import { createStateStore, type StateStore } from '@mcpgw/state';
 import { createLogger } from '@mcpgw/telemetry';
 import { createGatewayListener } from '../../src/app.js';
-import { readGatewayConfig } from '../../src/config.js';
+import { readGatewayConfig, type GatewayConfig } from '../../src/config.js';
 import { createGatewayCore, type GatewayCore } from '../../src/gateway.js';
 import { validateGatewayConfig } from '../../src/gateway-config/load.js';
+import type { GatewayFileConfig } from '../../src/gateway-config/schema.js';
 
 export interface GatewayHarness {
   url: string;
@@ -14,11 +15,29 @@ export interface GatewayHarness {
   core: GatewayCore;
   registry: Registry;
   logLines: string[];
+  /** The state store the gateway runs on (closed by `close()`). */
+  store: StateStore;
+  config: GatewayConfig;
+  file: GatewayFileConfig;
   close(): Promise<void>;
 }
 
+export interface StartGatewayOptions {
+  /** The YAML config as an object (validated like the file). */
+  file?: unknown;
+  /** Gateway environment variables on top of the harness defaults (backends on a dead port). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Merge in the open-access defaults (an anonymous `tester` role allowed every tool) under
+   * `file`; default true. Security tests pass `false` and bring their own `auth`/`toolSets`.
+   */
+  openAccess?: boolean;
+  /** The state store to run on (e.g. a Redis store, or one a test wraps); default in-process memory. */
+  store?: StateStore;
+}
+
 /** The real gateway (federation core + listener) in this process on 127.0.0.1:0. */
-export async function startGateway(options: { file?: unknown; env?: NodeJS.ProcessEnv } = {}): Promise<GatewayHarness> {
+export async function startGateway(options: StartGatewayOptions = {}): Promise<GatewayHarness> {
   const logLines: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (c: Buffer) => logLines.push(...c.toString('utf8').split('\n').filter(Boolean)));
@@ -35,8 +54,8 @@ export async function startGateway(options: { file?: unknown; env?: NodeJS.Proce
     auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 } } },
     toolSets: { everything: { requiredRole: 'tester', tools: ['*'] } },
   };
-  const file = validateGatewayConfig({ ...openAccess, ...((options.file as object | undefined) ?? {}) });
-  const store = createStateStore({ keyPrefix: 'gw:' });
+  const file = validateGatewayConfig({ ...(options.openAccess === false ? {} : openAccess), ...((options.file as object | undefined) ?? {}) });
+  const store = options.store ?? createStateStore({ keyPrefix: 'gw:' });
   const core = createGatewayCore({ config, file, logger, registry, store });
   await core.start();
   const server: RunningServer = await listen(
@@ -49,6 +68,9 @@ export async function startGateway(options: { file?: unknown; env?: NodeJS.Proce
     core,
     registry,
     logLines,
+    store,
+    config,
+    file,
     async close() {
       await server.drain(500);
       await core.close();
