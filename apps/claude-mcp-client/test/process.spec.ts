@@ -9,5 +9,7 @@ describeServiceProcessContract({
     { variable: 'PORT', value: '1.5' },
     { variable: 'REDIS_URL', value: 'mysql://db' },
     { variable: 'CLAUDE_MODEL', value: 'Not A Model!' },
+    { variable: 'CHAT_MAX_TURNS', value: '0' },
+    { variable: 'CHAT_SESSION_TTL_SECONDS', value: 'an hour' },
   ],
 });
