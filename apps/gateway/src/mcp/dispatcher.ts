@@ -18,6 +18,8 @@ export interface DispatchContext {
   /** Authorization predicates of the caller; absent = everything (internal use only). */
   mayUse?: (name: string) => boolean;
   mayRead?: (uri: string) => boolean;
+  /** Set when the client asked for progress (a progressToken) and can receive a stream. */
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
   tool?: string;
   upstream?: string;
@@ -141,7 +143,14 @@ export class McpDispatcher {
   }
 
   private async forward(
-    upstream: { id: string; request: (m: string, p: Record<string, unknown>, o: { signal?: AbortSignal }) => Promise<Record<string, unknown>> },
+    upstream: {
+      id: string;
+      request: (
+        m: string,
+        p: Record<string, unknown>,
+        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress'] },
+      ) => Promise<Record<string, unknown>>;
+    },
     method: string,
     params: Record<string, unknown>,
     ctx: DispatchContext,
@@ -150,9 +159,11 @@ export class McpDispatcher {
     const carrier = injectTraceHeaders<Record<string, string>>({});
     const meta = { ...((params['_meta'] as Record<string, unknown> | undefined) ?? {}) };
     for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
+    // The client's progress token is the gateway's to answer; the SDK client sets its own upstream.
+    delete meta['progressToken'];
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
-      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal });
+      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress });
     } catch (err) {
       throw toClientError(upstream.id, err);
     }

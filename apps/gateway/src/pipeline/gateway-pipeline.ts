@@ -109,7 +109,7 @@ export class GatewayPipeline {
   /** Stages 4–9 for one parsed MCP request. Throws {@link JsonRpcError} or {@link Denial}. */
   async execute(
     admission: Admission,
-    request: { method: string; params: Record<string, unknown> | undefined; era: Era; signal: AbortSignal },
+    request: { method: string; params: Record<string, unknown> | undefined; era: Era; signal: AbortSignal; onProgress?: DispatchContext['onProgress'] },
     record: RequestRecord,
   ): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
     const { principal } = admission;
@@ -118,6 +118,7 @@ export class GatewayPipeline {
     const ctx: DispatchContext = {
       era: request.era,
       signal: request.signal,
+      onProgress: request.onProgress,
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
