@@ -1,19 +1,11 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { injectTraceHeaders } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
+import { upstreamFetch } from './upstream-fetch.js';
 
 /** Variables the SDK's stdio transport always adds; the sandbox removes the ones not declared. */
 const SDK_DEFAULT_VARIABLES = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
 
-/** Adds the active trace context (`traceparent`) to every HTTP request an upstream transport makes. */
-const tracingFetch: typeof fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  const carrier: Record<string, string> = {};
-  injectTraceHeaders(carrier);
-  for (const [name, value] of Object.entries(carrier)) headers.set(name, value);
-  return fetch(input, { ...init, headers });
-};
 
 /**
  * The argv that runs a stdio upstream sandboxed: `env -u` strips the variables the SDK would
@@ -38,12 +30,12 @@ export function createUpstreamTransport(config: UpstreamConfig): Transport {
   switch (config.transport) {
     case 'streamable-http':
       return new StreamableHTTPClientTransport(new URL(config.url ?? ''), {
-        fetch: tracingFetch,
+        fetch: upstreamFetch,
         requestInit: { headers: { ...config.headers } },
       });
     case 'sse':
       return new SSEClientTransport(new URL(config.url ?? ''), {
-        fetch: tracingFetch,
+        fetch: upstreamFetch,
         requestInit: { headers: { ...config.headers } },
       });
     case 'stdio': {
