@@ -2,6 +2,7 @@ import nx from '@nx/eslint-plugin';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 /**
  * Module boundaries: scope tags keep each service's code to itself (only scope:shared is
@@ -73,6 +74,11 @@ export default [
         },
       ],
     },
+  },
+  {
+    // Plain JavaScript scripts run on Node (deployment helpers, fixtures).
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ['tools/**/*.ts', '**/vitest.config.ts', 'vitest.shared.ts'],
