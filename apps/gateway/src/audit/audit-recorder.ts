@@ -4,6 +4,11 @@ import type { Logger } from '@mcpgw/telemetry';
 import type { AuditEvent } from '@mcpgw/tool-schemas';
 
 export const AUDIT_OUTBOX = 'audit:outbox';
+/**
+ * The outbox keeps about this many entries (shipped or not). It bounds memory when the collector
+ * is away for long; past it the oldest entries go, which is why every event is also in the JSON log.
+ */
+export const AUDIT_OUTBOX_MAX_ENTRIES = 100_000;
 
 export type AuditInput = Omit<AuditEvent, 'v' | 'event_id' | 'timestamp'>;
 
@@ -21,7 +26,7 @@ export class AuditRecorder {
   async record(input: AuditInput): Promise<AuditEvent> {
     const event: AuditEvent = { v: 1, event_id: randomUUID(), timestamp: new Date().toISOString(), ...dropUndefined(input) };
     this.logger.info('audit', { audit: event });
-    await this.store.streamAppend(AUDIT_OUTBOX, { event: JSON.stringify(event) }, { maxLenApprox: 1_000_000 });
+    await this.store.streamAppend(AUDIT_OUTBOX, { event: JSON.stringify(event) }, { maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES });
     return event;
   }
 }

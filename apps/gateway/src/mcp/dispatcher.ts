@@ -36,7 +36,7 @@ export interface DispatcherDeps {
 type Handler = (params: Record<string, unknown>, ctx: DispatchContext) => Promise<Record<string, unknown>>;
 
 // List-changed notifications need a stream the stateless serving does not keep (see ADR 0005).
-const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
+const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} };
 
 /**
  * The gateway's MCP method table, shared by both protocol eras and the REST facade. Upstream
@@ -97,6 +97,23 @@ export class McpDispatcher {
         await deps.catalogue.ensureLoaded();
         const { page, nextCursor } = paginate(deps.catalogue.resourceTemplates(), params['cursor'], deps.pageSize);
         return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
+      },
+      'completion/complete': async (params, ctx) => {
+        await deps.catalogue.ensureLoaded();
+        const ref = (params['ref'] ?? {}) as { type?: unknown; name?: unknown; uri?: unknown };
+        if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
+          const prompt = deps.catalogue.findPrompt(ref.name);
+          if (!prompt || !allows(ctx.mayUse, prompt.name)) throw rpcErrors.invalidParams(`Unknown prompt: ${ref.name.slice(0, 200)}`);
+          ctx.upstream = prompt.upstream.id;
+          return this.forward(prompt.upstream, 'completion/complete', { ...params, ref: { ...ref, name: prompt.originalName } }, ctx);
+        }
+        if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
+          const owner = allows(ctx.mayRead, ref.uri) ? deps.catalogue.ownerOfResource(ref.uri) : undefined;
+          if (!owner) throw new JsonRpcError(-32002, `Resource not found: ${ref.uri.slice(0, 200)}`, { reason: 'resource_not_found' });
+          ctx.upstream = owner.id;
+          return this.forward(owner, 'completion/complete', params, ctx);
+        }
+        throw rpcErrors.invalidParams('ref: must be a ref/prompt with a name or a ref/resource with a uri');
       },
       'resources/read': async (params, ctx) => {
         await deps.catalogue.ensureLoaded();
@@ -171,7 +188,8 @@ export class McpDispatcher {
 
   private modernEnvelope(method: string, result: Record<string, unknown>): Record<string, unknown> {
     const meta = { ...((result['_meta'] as Record<string, unknown> | undefined) ?? {}), [SERVER_INFO_META_KEY]: this.deps.serverInfo };
-    const list = method.endsWith('/list') || method === 'server/discover';
+    // Results a client may cache: lists, discovery, and resource contents.
+    const list = method.endsWith('/list') || method === 'server/discover' || method === 'resources/read';
     return { ...result, resultType: 'complete', ...(list ? { ttlMs: 0, cacheScope: 'private' } : {}), _meta: meta };
   }
 }

@@ -22,7 +22,7 @@ export type McpMetrics = ReturnType<typeof createMcpMetrics>;
 
 const KNOWN_METHODS = new Set([
   'initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get',
-  'resources/list', 'resources/templates/list', 'resources/read', 'logging/setLevel',
+  'resources/list', 'resources/templates/list', 'resources/read', 'logging/setLevel', 'completion/complete',
   'notifications/initialized', 'notifications/cancelled', 'notifications/roots/list_changed',
 ]);
 

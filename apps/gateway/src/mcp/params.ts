@@ -14,6 +14,7 @@ const PARAMS_SCHEMA: Record<string, SchemaName> = {
   'prompts/list': 'PaginatedRequestParams',
   'prompts/get': 'GetPromptRequestParams',
   'logging/setLevel': 'SetLevelRequestParams',
+  'completion/complete': 'CompleteRequestParams',
 };
 
 /** Validates a request's params against the spec (SDK schemas); -32602 names the first bad field. */
