@@ -61,3 +61,20 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     production: v['NODE_ENV'] === 'production',
   });
 }
+
+/** Settings of the `gateway:keys` command line (a client of the admin API). */
+export interface KeysCliConfig {
+  readonly gatewayUrl: string;
+  readonly adminKey?: string;
+}
+
+const cliSchema = Joi.object({
+  GATEWAY_URL: envVar.httpUrl().default('http://127.0.0.1:8080'),
+  GATEWAY_ADMIN_KEY: envVar.serviceToken(),
+});
+
+/** Reads the keys CLI's environment; throws ConfigError naming each bad variable. */
+export function readKeysCliConfig(env: NodeJS.ProcessEnv = process.env): KeysCliConfig {
+  const v = loadConfig<Record<string, string | undefined>>(cliSchema, env);
+  return { gatewayUrl: String(v['GATEWAY_URL']), adminKey: v['GATEWAY_ADMIN_KEY'] };
+}
