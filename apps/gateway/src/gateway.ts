@@ -14,6 +14,7 @@ import { GatewayConfigError } from './gateway-config/load.js';
 import type { GatewayFileConfig } from './gateway-config/schema.js';
 import { McpDispatcher } from './mcp/dispatcher.js';
 import { createMcpEntry } from './mcp/http-entry.js';
+import { ListChangedHub } from './mcp/list-changed-hub.js';
 import { createMcpMetrics } from './mcp/mcp-metrics.js';
 import { GatewayPipeline } from './pipeline/gateway-pipeline.js';
 import { ToolPins } from './pinning/tool-pins.js';
@@ -38,6 +39,8 @@ export interface GatewayCore {
   readonly handleMcp: ReturnType<typeof createMcpEntry>;
   /** Subscribes to invalidations and starts the audit relay. */
   start(): Promise<void>;
+  /** Ends the open subscriptions/listen streams (at the start of shutdown). */
+  closeStreams(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,7 +81,8 @@ export function createGatewayCore(deps: {
   });
   const audit = new AuditRecorder(store, logger);
   const pins = new ToolPins(store);
-  const catalogue = new Catalogue(upstreams, builtins, file.namespaceSeparator, logger, undefined, {
+  const listChanged = new ListChangedHub();
+  const catalogue = new Catalogue(upstreams, builtins, file.namespaceSeparator, logger, (kinds) => listChanged.notify(kinds), {
     pins,
     onIncident: (incident) =>
       void audit
@@ -129,7 +133,7 @@ export function createGatewayCore(deps: {
   });
   const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector });
   let stopRetries: (() => void) | undefined;
-  const handleMcp = createMcpEntry({ pipeline, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
+  const handleMcp = createMcpEntry({ pipeline, listChanged, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
   return {
     catalogue,
     dispatcher,
@@ -148,8 +152,12 @@ export function createGatewayCore(deps: {
       await blocklist.start();
       relay.start();
     },
+    async closeStreams() {
+      listChanged.close();
+    },
     async close() {
       stopRetries?.();
+      listChanged.close();
       await relay.stop();
       await blocklist.stop();
       await apiKeys.stop();

@@ -21,6 +21,7 @@ void runMain('gateway', async () => {
           await core.start();
           return createGatewayListener({ config, file, logger, registry, store, core, isShuttingDown });
         },
+        preDrainHooks: [{ name: 'subscription-streams', run: () => core.closeStreams() }],
         hooks: [
           { name: 'upstreams', run: () => core.close() },
           { name: 'state-store', run: () => store.close() },

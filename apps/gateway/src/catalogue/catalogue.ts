@@ -64,7 +64,7 @@ export class Catalogue {
     private readonly builtins: CatalogueTool[],
     private readonly separator: string,
     private readonly logger: Logger,
-    private readonly onChanged: () => void = () => undefined,
+    private readonly onChanged: (kinds: ReadonlySet<'tools' | 'prompts' | 'resources'>) => void = () => undefined,
     private readonly guard?: { pins: ToolPins; onIncident: (incident: CatalogueIncident) => void },
   ) {
     this.reindex();
@@ -183,7 +183,25 @@ export class Catalogue {
     }
     this.version += 1;
     this.reindex();
-    this.onChanged();
+    const changed = this.changedKinds();
+    if (changed.size) this.onChanged(changed);
+  }
+
+  private fingerprints: Record<'tools' | 'prompts' | 'resources', string> = { tools: '', prompts: '', resources: '' };
+
+  /** Which lists differ from what clients were last told about (so refreshes without change stay quiet). */
+  private changedKinds(): Set<'tools' | 'prompts' | 'resources'> {
+    const now = {
+      tools: JSON.stringify(this.tools().map((t) => t.definition)),
+      prompts: JSON.stringify(this.prompts().map((p) => p.definition)),
+      resources: JSON.stringify([this.resources(), this.resourceTemplates()]),
+    };
+    const changed = new Set<'tools' | 'prompts' | 'resources'>();
+    for (const kind of ['tools', 'prompts', 'resources'] as const) {
+      if (now[kind] !== this.fingerprints[kind]) changed.add(kind);
+    }
+    this.fingerprints = now;
+    return changed;
   }
 
   private reindex(): void {

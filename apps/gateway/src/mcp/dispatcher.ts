@@ -35,8 +35,15 @@ export interface DispatcherDeps {
 
 type Handler = (params: Record<string, unknown>, ctx: DispatchContext) => Promise<Record<string, unknown>>;
 
-// List-changed notifications need a stream the stateless serving does not keep (see ADR 0005).
+// 2025-era clients get no list-changed notifications: stateless serving keeps no GET stream (ADR 0005).
 const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} };
+const MODERN_CAPABILITIES = {
+  tools: { listChanged: true },
+  resources: { listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+  completions: {},
+};
 
 /**
  * The gateway's MCP method table, shared by both protocol eras and the REST facade. Upstream
@@ -60,7 +67,8 @@ export class McpDispatcher {
         if (ctx.era === 'legacy') throw rpcErrors.methodNotFound('server/discover');
         return {
           supportedVersions: [...MODERN_VERSIONS],
-          capabilities: CAPABILITIES,
+          // The modern era has subscriptions/listen, so list changes reach its clients.
+          capabilities: MODERN_CAPABILITIES,
           ...(deps.instructions ? { instructions: deps.instructions } : {}),
         };
       },

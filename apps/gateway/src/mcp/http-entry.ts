@@ -10,10 +10,12 @@ import type { Era } from './dispatcher.js';
 import { errorBody, JsonRpcError, RPC, type JsonRpcId } from './jsonrpc.js';
 import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
+import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
   pipeline: GatewayPipeline;
+  listChanged: ListChangedHub;
   metrics: McpMetrics;
   logger: Logger;
   /** Hostnames browsers may call from, beyond localhost. */
@@ -175,6 +177,11 @@ export function createMcpEntry(options: McpEntryOptions) {
       return;
     }
 
+    if (era === 'modern' && message.method === 'subscriptions/listen') {
+      await openSubscription(options, admission, record, message, res, started, refuseWith);
+      return;
+    }
+
     const controller = new AbortController();
     const flightKey = `${clientKey}|${String(message.id)}`;
     inFlight.set(flightKey, controller);
@@ -221,6 +228,41 @@ export function createMcpEntry(options: McpEntryOptions) {
     if (progress?.streaming()) progress.finish(reply.body);
     else send(res, reply.status, reply.body, reply.headers);
   };
+}
+
+/** `subscriptions/listen` (2026-07-28): an SSE stream of list-changed notifications for this caller. */
+async function openSubscription(
+  options: McpEntryOptions,
+  admission: Admission,
+  record: RequestRecord,
+  message: { id?: JsonRpcId; params?: unknown },
+  res: ServerResponse,
+  started: number,
+  refuseWith: (id: JsonRpcId, err: JsonRpcError, reason: string, headers?: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const id = message.id ?? null;
+  const filter = (message.params as { notifications?: Record<string, unknown> } | undefined)?.notifications;
+  if (!filter || typeof filter !== 'object') {
+    await refuseWith(id, new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: notifications must be an object'), 'invalid_params');
+    return;
+  }
+  if (!options.listChanged.hasRoom()) {
+    await refuseWith(id, new JsonRpcError(RPC.INTERNAL_ERROR, 'Subscription limit reached'), 'subscription_limit');
+    return;
+  }
+  try {
+    await options.pipeline.acceptSubscription(admission, record);
+  } catch (err) {
+    const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal');
+    await refuseWith(id, new JsonRpcError(denial.rpcCode, denial.message, { httpStatus: denial.status }), denial.reason, denial.headers);
+    return;
+  }
+  const kinds = new Set<ListKind>();
+  if (filter['toolsListChanged'] === true) kinds.add('tools');
+  if (filter['promptsListChanged'] === true) kinds.add('prompts');
+  if (filter['resourcesListChanged'] === true) kinds.add('resources');
+  await options.pipeline.finish(record, { status: 200, decision: 'allow', durationMs: performance.now() - started }, 'mcp.request');
+  options.listChanged.open(res, id ?? 'listen', kinds);
 }
 
 /** Relays upstream progress to the client as `notifications/progress` events on an SSE response. */

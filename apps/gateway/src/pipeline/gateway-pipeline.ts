@@ -160,6 +160,12 @@ export class GatewayPipeline {
     return { result: sanitized.value, headers };
   }
 
+  /** A `subscriptions/listen` stream costs one rate-limit token like any request. */
+  async acceptSubscription(admission: Admission, record: RequestRecord): Promise<void> {
+    record.method = 'subscriptions/listen';
+    await this.deps.rateLimiter.admit(admission.principal, undefined);
+  }
+
   /** The audit event of a finished request (stage 9); never throws. */
   async finish(record: RequestRecord, outcome: { status: number; decision: 'allow' | 'deny' | 'error'; reason?: string; durationMs: number }, type: 'mcp.request' | 'rest.request'): Promise<void> {
     try {

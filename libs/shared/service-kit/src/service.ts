@@ -15,6 +15,8 @@ export interface StartServiceOptions {
   createApp: (lifecycle: { isShuttingDown: () => boolean }) => RequestListener | Promise<RequestListener>;
   /** Run after the server drained, in order: flush outboxes, close stores, flush telemetry. */
   hooks?: ReadonlyArray<{ name: string; run: () => Promise<void> }>;
+  /** Run when shutdown begins, before the drain (close long-lived streams). */
+  preDrainHooks?: ReadonlyArray<{ name: string; run: () => Promise<void> }>;
   exit?: (code: number) => void;
 }
 
@@ -31,6 +33,7 @@ export async function startService(
   const running = await listen(app, { host: options.host, port: options.port });
   shutdown.attachServer(running);
   for (const hook of options.hooks ?? []) shutdown.addHook(hook.name, hook.run);
+  for (const hook of options.preDrainHooks ?? []) shutdown.addPreDrainHook(hook.name, hook.run);
   shutdown.installSignalHandlers();
   options.logger.info('listening', { url: running.url });
   return { running, shutdown };
@@ -40,6 +43,7 @@ export async function startService(
 export interface ServiceParts {
   createApp: StartServiceOptions['createApp'];
   hooks?: StartServiceOptions['hooks'];
+  preDrainHooks?: StartServiceOptions['preDrainHooks'];
 }
 
 export interface RunServiceOptions {
@@ -77,6 +81,7 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
     drainTimeoutMs: basics.shutdownTimeoutMs,
     createApp: parts.createApp,
     hooks: [...(parts.hooks ?? []), { name: 'telemetry', run: () => telemetry.shutdown() }],
+    preDrainHooks: parts.preDrainHooks,
   });
   return { running };
 }

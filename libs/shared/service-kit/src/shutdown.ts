@@ -22,6 +22,7 @@ export interface ShutdownOptions {
  */
 export class ShutdownCoordinator {
   private readonly hooks: ShutdownHook[] = [];
+  private readonly preDrainHooks: ShutdownHook[] = [];
   private server: RunningServer | undefined;
   private pending: Promise<number> | undefined;
 
@@ -33,6 +34,14 @@ export class ShutdownCoordinator {
 
   attachServer(server: RunningServer): void {
     this.server = server;
+  }
+
+  /**
+   * Runs as soon as shutdown begins, before draining: for connections that never finish on their
+   * own (long-lived event streams), so the drain does not wait for its deadline.
+   */
+  addPreDrainHook(name: string, run: () => Promise<void>): void {
+    this.preDrainHooks.push({ name, run });
   }
 
   /** Hooks run in the order they are added. */
@@ -69,6 +78,13 @@ export class ShutdownCoordinator {
     const started = Date.now();
     logger.info('shutdown started', { reason, in_flight: this.server?.inFlight() ?? 0 });
     let code = 0;
+    for (const hook of this.preDrainHooks) {
+      try {
+        await withDeadline(hook.run(), this.options.hookTimeoutMs ?? 5000, hook.name);
+      } catch (err) {
+        logger.warn('pre-drain hook failed', { hook: hook.name, err });
+      }
+    }
     if (this.server) {
       const { drained } = await this.server.drain(this.options.drainTimeoutMs);
       if (!drained) logger.warn('drain deadline reached, remaining connections closed');

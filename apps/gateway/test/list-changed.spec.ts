@@ -1,0 +1,50 @@
+/**
+ * An upstream's list_changed refreshes the gateway's catalogue and reaches 2026-07-28 clients on
+ * their `subscriptions/listen` stream; a refresh without a change stays quiet.
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoTool, startFakeMcpUpstream, structuredTool, type FakeMcpUpstream } from '@mcpgw/testing';
+import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
+
+let upstream: FakeMcpUpstream;
+let gateway: GatewayHarness;
+
+beforeAll(async () => {
+  upstream = await startFakeMcpUpstream({ sdk: 'v2', tools: [echoTool] });
+  gateway = await startGateway({ file: { upstreams: [{ id: 'up', transport: 'streamable-http', url: upstream.url }] } });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+describe('list changes', () => {
+  it('are pushed to a modern client that listens, and the new tool is callable', async () => {
+    let changes = 0;
+    const client = new Client(
+      { name: 'listener', version: '1' },
+      { versionNegotiation: { mode: 'auto' }, listChanged: { tools: { onChanged: () => (changes += 1), autoRefresh: false } } },
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl)));
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('up__add');
+
+    await gateway.core.catalogue.refresh('up'); // no change upstream: nothing is sent
+    await upstream.setTools([echoTool, structuredTool]); // the upstream announces a change
+    await expect.poll(() => changes, { timeout: 10_000 }).toBe(1);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('up__add');
+    expect(await client.callTool({ name: 'up__add', arguments: { a: 1, b: 2 } })).toMatchObject({ structuredContent: { sum: 3 } });
+    await client.close();
+  });
+
+  it('advertises listChanged to modern clients only', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(gateway.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ result: { capabilities: Record<string, unknown> } }>);
+    const legacy = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    expect(legacy.result.capabilities['tools']).toEqual({});
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'x', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+    const modern = await post({ jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: meta } }, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' });
+    expect(modern.result.capabilities['tools']).toEqual({ listChanged: true });
+  });
+});
