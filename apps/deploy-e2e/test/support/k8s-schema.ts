@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureCachedPackages, type CacheResult } from './package-cache.js';
+import { ensureCachedPackages, type CacheResult } from '@mcpgw/testing';
 import type { K8sObject } from './kustomize.js';
 import { ROOT } from './repo.js';
 

@@ -38,3 +38,4 @@ export {
   type RecordedCall,
   type RecordedHttpRequest,
 } from './fake-mcp-upstream.js';
+export { ensureCachedPackages, nodeAtLeast, type CacheResult } from './package-cache.js';
