@@ -250,7 +250,9 @@ describeWithRedis(
       const run = await underLoad(async () => {
         await redis.server.pause();
         const down = performance.now();
-        await sleep(3000);
+        // Long enough that every scenario sees a complete refusal even on a loaded 2-core machine
+        // (a hung Redis costs each request up to two command timeouts).
+        await sleep(5000);
         const restartBegins = performance.now();
         await redis.server.resume();
         return { down, restartBegins, back: performance.now() };

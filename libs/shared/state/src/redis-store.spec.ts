@@ -120,6 +120,8 @@ describeWithRedis('RedisStateStore', (redis) => {
           fc.double({ min: 0, max: 120, noNaN: true }),
           async (capacity, fill, refillPerSecond, cost) => {
             const tokens = capacity * fill;
+            // A fresh key: a TTL left by the previous run could expire it under our feet.
+            await raw.del(bucketKey);
             await raw.hset(bucketKey, 'tokens', String(tokens), 'ts', String(future));
             const fromRedis = await store.takeTokens('b', { capacity, refillPerSecond, cost });
             const fromJs = takeFromBucket({ tokens, ts: future }, 0, {
