@@ -6,7 +6,6 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import { toClientError } from '../upstreams/upstream-errors.js';
 import { JsonRpcError, rpcErrors } from './jsonrpc.js';
 import { paginate } from './pagination.js';
-import { validateParams } from './params.js';
 import { MODERN_VERSIONS, negotiateLegacyVersion } from './protocol.js';
 
 export type Era = 'legacy' | 'modern';
@@ -134,11 +133,13 @@ export class McpDispatcher {
     };
   }
 
-  /** Answers one request: params validated against the spec, then the method's handler. */
-  async dispatch(method: string, rawParams: unknown, ctx: DispatchContext): Promise<Record<string, unknown>> {
+  /**
+   * Answers one request whose params the pipeline already validated against the spec
+   * (`validateParams`, once per request: the pipeline needs them valid before routing).
+   */
+  async dispatch(method: string, params: Record<string, unknown>, ctx: DispatchContext): Promise<Record<string, unknown>> {
     const handler = Object.prototype.hasOwnProperty.call(this.handlers, method) ? this.handlers[method] : undefined;
     if (!handler) throw rpcErrors.methodNotFound(method);
-    const params = validateParams(method, rawParams);
     const result = await handler(params, ctx);
     return ctx.era === 'modern' ? this.modernEnvelope(method, result) : stripModernFields(result);
   }

@@ -1,4 +1,5 @@
 import type { StateStore } from '@mcpgw/state';
+import { JsonIndex } from '../support/json-index.js';
 import { canonicalJson, definitionHash, pinnedPart } from './canonical.js';
 
 export interface Pin {
@@ -27,7 +28,11 @@ const CHANNEL = 'pins:changed';
 export class ToolPins {
   private unsubscribe: (() => Promise<void>) | undefined;
 
-  constructor(private readonly store: StateStore) {}
+  private readonly pendingIndex: JsonIndex;
+
+  constructor(private readonly store: StateStore) {
+    this.pendingIndex = new JsonIndex(store, 'pin:pending:index');
+  }
 
   async start(onChange: (upstream: string) => void): Promise<void> {
     this.unsubscribe = await this.store.subscribe(CHANNEL, (upstream) => onChange(upstream));
@@ -52,13 +57,13 @@ export class ToolPins {
     if (pin.hash === hash) return { status: 'approved', hash };
     const proposed = { hash, definition: pinnedPart(definition, tool), seenAt: new Date().toISOString() };
     await this.store.set(`pin:pending:${upstream}:${tool}`, JSON.stringify(proposed));
-    await this.updatePendingIndex((items) => [...new Set([...items, `${upstream}:${tool}`])]);
+    await this.pendingIndex.update((items) => [...new Set([...items, `${upstream}:${tool}`])]);
     return { status: 'changed', hash, pinned: pin };
   }
 
   async pending(): Promise<PendingChange[]> {
     const changes: PendingChange[] = [];
-    for (const item of await this.readPendingIndex()) {
+    for (const item of await this.pendingIndex.read()) {
       const [upstream = '', tool = ''] = splitOnce(item);
       const [pinRaw, proposedRaw] = await Promise.all([this.store.get(`pin:${upstream}:${tool}`), this.store.get(`pin:pending:${upstream}:${tool}`)]);
       if (pinRaw && proposedRaw) changes.push({ upstream, tool, pinned: JSON.parse(pinRaw) as Pin, proposed: JSON.parse(proposedRaw) });
@@ -74,23 +79,9 @@ export class ToolPins {
     const pin: Pin = { hash: proposed.hash, definition: proposed.definition, pinnedAt: new Date().toISOString(), approvedBy };
     await this.store.set(`pin:${upstream}:${tool}`, JSON.stringify(pin));
     await this.store.delete(`pin:pending:${upstream}:${tool}`);
-    await this.updatePendingIndex((items) => items.filter((i) => i !== `${upstream}:${tool}`));
+    await this.pendingIndex.update((items) => items.filter((i) => i !== `${upstream}:${tool}`));
     await this.store.publish(CHANNEL, upstream);
     return true;
-  }
-
-  private async readPendingIndex(): Promise<string[]> {
-    const raw = await this.store.get('pin:pending:index');
-    return raw ? (JSON.parse(raw) as string[]) : [];
-  }
-
-  private async updatePendingIndex(change: (items: string[]) => string[]): Promise<void> {
-    const lock = await this.store.acquireLock('pin:pending:index:lock', 5000);
-    try {
-      await this.store.set('pin:pending:index', JSON.stringify(change(await this.readPendingIndex())));
-    } finally {
-      await lock?.release();
-    }
   }
 }
 

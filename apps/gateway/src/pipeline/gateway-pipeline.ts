@@ -124,7 +124,7 @@ export class GatewayPipeline {
     };
 
     // The request's shape first: a malformed call is answered as such, before any routing.
-    validateParams(request.method, request.params);
+    const params = validateParams(request.method, request.params);
     let headers: Record<string, string> = {};
     let forwardsTo: { definition: Readonly<Record<string, unknown>>; upstream: string } | undefined;
     if (request.method === 'tools/call') {
@@ -149,7 +149,7 @@ export class GatewayPipeline {
     if (forwardsTo) await this.writeAhead(record); // 8.
     let result: Record<string, unknown>;
     try {
-      result = await this.deps.dispatcher.dispatch(request.method, request.params, ctx);
+      result = await this.deps.dispatcher.dispatch(request.method, params, ctx);
     } catch (err) {
       // 9. also for failures: an upstream's error message and data are its output too.
       throw err instanceof JsonRpcError ? this.sanitizeError(err, record.tool) : err;

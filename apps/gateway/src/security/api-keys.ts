@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { StateStore } from '@mcpgw/state';
+import { JsonIndex } from '../support/json-index.js';
 
 /** What is stored for a key: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -34,8 +35,11 @@ export class ApiKeyStore {
   private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   private readonly lastUsedWritten = new Map<string, number>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly index: JsonIndex;
 
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: StateStore) {
+    this.index = new JsonIndex(store, INDEX_KEY);
+  }
 
   /** Listens for revocations from other replicas. */
   async start(): Promise<void> {
@@ -61,7 +65,7 @@ export class ApiKeyStore {
     };
     await this.store.set(`apikey:${record.hash}`, JSON.stringify(record));
     await this.store.set(`apikey:id:${id}`, record.hash);
-    await this.updateIndex((ids) => [...ids.filter((x) => x !== id), id]);
+    await this.index.update((ids) => [...ids.filter((x) => x !== id), id]);
     return { key, record };
   }
 
@@ -86,7 +90,7 @@ export class ApiKeyStore {
   }
 
   async list(): Promise<ApiKeySummary[]> {
-    const ids = await this.readIndex();
+    const ids = await this.index.read();
     const summaries: ApiKeySummary[] = [];
     for (const id of ids) {
       const hash = await this.store.get(`apikey:id:${id}`);
@@ -105,7 +109,7 @@ export class ApiKeyStore {
     if (!hash) return false;
     await this.store.delete(`apikey:${hash}`);
     await this.store.delete(`apikey:id:${id}`);
-    await this.updateIndex((ids) => ids.filter((x) => x !== id));
+    await this.index.update((ids) => ids.filter((x) => x !== id));
     this.cache.delete(hash);
     await this.store.publish(REVOKED_CHANNEL, hash);
     return true;
@@ -127,28 +131,5 @@ export class ApiKeyStore {
     if ((this.lastUsedWritten.get(id) ?? 0) > now - 60_000) return;
     this.lastUsedWritten.set(id, now);
     void this.store.set(`apikey:lastused:${id}`, new Date(now).toISOString()).catch(() => undefined);
-  }
-
-  private async readIndex(): Promise<string[]> {
-    const raw = await this.store.get(INDEX_KEY);
-    return raw ? (JSON.parse(raw) as string[]) : [];
-  }
-
-  private async updateIndex(change: (ids: string[]) => string[]): Promise<void> {
-    const lock = await this.waitForLock();
-    try {
-      await this.store.set(INDEX_KEY, JSON.stringify(change(await this.readIndex())));
-    } finally {
-      await lock?.release();
-    }
-  }
-
-  private async waitForLock() {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const lock = await this.store.acquireLock(`${INDEX_KEY}:lock`, 5000);
-      if (lock) return lock;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('api key index is locked');
   }
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { StateStore } from '@mcpgw/state';
+import { JsonIndex } from '../support/json-index.js';
 import { normaliseIp } from './client-ip.js';
 
 export interface BlockEntry {
@@ -21,7 +22,11 @@ export class DynamicBlocklist {
   private unsubscribe: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: StateStore) {}
+  private readonly index: JsonIndex;
+
+  constructor(private readonly store: StateStore) {
+    this.index = new JsonIndex(store, INDEX);
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = await this.store.subscribe(CHANNEL, (message) => this.apply(message));
@@ -80,8 +85,7 @@ export class DynamicBlocklist {
   }
 
   private async reload(): Promise<void> {
-    const raw = await this.store.get(INDEX);
-    const ips = raw ? (JSON.parse(raw) as string[]) : [];
+    const ips = await this.index.read();
     const fresh = new Map<string, BlockEntry>();
     for (const ip of ips) {
       const value = await this.store.get(`blocklist:ip:${ip}`);
@@ -91,16 +95,9 @@ export class DynamicBlocklist {
     for (const [ip, entry] of fresh) this.entries.set(ip, entry);
   }
 
-  private async updateIndex(change: (ips: string[]) => string[]): Promise<void> {
-    const lock = await this.store.acquireLock(`${INDEX}:lock`, 5000);
-    try {
-      const raw = await this.store.get(INDEX);
-      const now = Date.now();
-      // Expired entries leave the index as it is rewritten.
-      const live = (raw ? (JSON.parse(raw) as string[]) : []).filter((ip) => (this.entries.get(ip)?.expiresAt ?? now + 1) > now);
-      await this.store.set(INDEX, JSON.stringify(change(live)));
-    } finally {
-      await lock?.release();
-    }
+  /** Rewrites the index; expired entries leave it as it is rewritten. */
+  private updateIndex(change: (ips: string[]) => string[]): Promise<void> {
+    const now = Date.now();
+    return this.index.update((ips) => change(ips.filter((ip) => (this.entries.get(ip)?.expiresAt ?? now + 1) > now)));
   }
 }
