@@ -30,10 +30,14 @@ describe('list changes', () => {
     expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('up__add');
 
+    const before = changes; // the first listing may itself have been announced
     await gateway.core.catalogue.refresh('up'); // no change upstream: nothing is sent
+    expect(changes).toBe(before);
     await upstream.setTools([echoTool, structuredTool]); // the upstream announces a change
-    await expect.poll(() => changes, { timeout: 10_000 }).toBe(1);
-    expect((await client.listTools()).tools.map((t) => t.name)).toContain('up__add');
+    await expect.poll(() => changes, { timeout: 10_000 }).toBe(before + 1);
+    await expect
+      .poll(async () => (await client.listTools()).tools.map((t) => t.name), { timeout: 10_000 })
+      .toContain('up__add');
     expect(await client.callTool({ name: 'up__add', arguments: { a: 1, b: 2 } })).toMatchObject({ structuredContent: { sum: 3 } });
     await client.close();
   });
