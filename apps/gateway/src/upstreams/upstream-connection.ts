@@ -1,8 +1,9 @@
-import { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
 import type { Registry } from 'prom-client';
 import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
+import { exchange, type ExchangeSession } from './direct-exchange.js';
 import { passthroughResult } from './passthrough-schema.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
@@ -15,6 +16,11 @@ const LIST_METHODS: Record<ListKind, { method: string; field: string; capability
   resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', capability: 'resources' },
   prompts: { method: 'prompts/list', field: 'prompts', capability: 'prompts' },
 };
+
+/** Requests forwarded for clients; on 2025-era HTTP upstreams they take the direct exchange. */
+const FORWARDED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get', 'completion/complete']);
+/** The stateless revision's upstreams keep the SDK path (its envelope and headers are the SDK's job). */
+const MODERN_PROTOCOL_VERSIONS = new Set(['2026-07-28']);
 
 /** How many pages of an upstream list the gateway follows before it stops (a runaway cursor guard). */
 const MAX_LIST_PAGES = 50;
@@ -43,6 +49,8 @@ type Action = (method: string, params: Record<string, unknown>, options: CallOpt
  */
 export class UpstreamConnection {
   private client: Client | undefined;
+  private transport: Transport | undefined;
+  private exchangeIds = 0;
   private connecting: Promise<Client> | undefined;
   private readonly breaker: CircuitBreaker<Parameters<Action>, Record<string, unknown>>;
   private consecutiveConnectFailures = 0;
@@ -107,6 +115,7 @@ export class UpstreamConnection {
   async disconnect(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.transport = undefined;
     this.connecting = undefined;
     await client?.close().catch(() => undefined);
   }
@@ -119,6 +128,8 @@ export class UpstreamConnection {
   private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
     const client = await this.ensureClient();
     try {
+      const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
+      if (direct) return await this.sendDirect(client, direct, method, params, options);
       return await client.request({ method, params }, passthroughResult, {
         signal: options.signal,
         timeout: this.config.timeoutMs,
@@ -132,6 +143,42 @@ export class UpstreamConnection {
         await this.disconnect();
         const fresh = await this.ensureClient();
         return fresh.request({ method, params }, passthroughResult, { signal: options.signal, timeout: this.config.timeoutMs });
+      }
+      throw err;
+    }
+  }
+
+  /** The exchange's view of the SDK connection, when the upstream speaks a 2025-era revision over HTTP. */
+  private directSession(client: Client): ExchangeSession | undefined {
+    const transport = this.transport;
+    const version = client.getNegotiatedProtocolVersion();
+    if (!(transport instanceof StreamableHTTPClientTransport) || !version || MODERN_PROTOCOL_VERSIONS.has(version)) return undefined;
+    return {
+      url: this.config.url ?? '',
+      headers: this.config.headers,
+      sessionId: () => transport.sessionId,
+      protocolVersion: () => version,
+      deliver: (message) => transport.onmessage?.(message as JSONRPCMessage),
+    };
+  }
+
+  private async sendDirect(
+    client: Client,
+    session: ExchangeSession,
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions & { signal: AbortSignal },
+  ): Promise<Record<string, unknown>> {
+    // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
+    const id = `gw-${(this.exchangeIds += 1)}`;
+    try {
+      return await exchange(session, { id, method, params }, { signal: options.signal, onprogress: options.onprogress });
+    } catch (err) {
+      if (options.signal.aborted) {
+        // As the SDK does for its own requests: tell the upstream to stop working on it.
+        const reason = options.signal.reason instanceof Error ? options.signal.reason.message : 'cancelled';
+        void client.notification({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
+        throw options.signal.reason ?? err;
       }
       throw err;
     }
@@ -166,6 +213,7 @@ export class UpstreamConnection {
     client.onclose = () => {
       if (this.client === client) {
         this.client = undefined;
+        this.transport = undefined;
         this.deps.logger.warn('upstream connection closed', { upstream: this.id });
         if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
       }
@@ -179,6 +227,7 @@ export class UpstreamConnection {
     }
     this.consecutiveConnectFailures = 0;
     this.client = client;
+    this.transport = transport;
     if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, true);
     this.deps.logger.info('upstream connected', {
       upstream: this.id,

@@ -1,9 +1,12 @@
 import { isBreakerOpenError, isTimeoutError } from '@mcpgw/resilience';
 import { JsonRpcError, RPC } from '../mcp/jsonrpc.js';
+import { UpstreamRpcError } from './direct-exchange.js';
 
 /** An upstream answered with a JSON-RPC error of its own: relayed to the client, not a failure of the upstream. */
 export function upstreamProtocolError(err: unknown): JsonRpcError | undefined {
   if (!err || typeof err !== 'object') return undefined;
+  // Read straight from the upstream's answer: every code is the upstream's own.
+  if (err instanceof UpstreamRpcError) return new JsonRpcError(err.code, err.message, { data: err.data, reason: 'upstream_error' });
   const { code, message, data } = err as { code?: unknown; message?: unknown; data?: unknown };
   // SDK ProtocolErrors carry the JSON-RPC code; transport and SDK-local errors use non-JSON-RPC codes.
   if (typeof code !== 'number' || code > -32000 || code < -32768) return undefined;

@@ -3,7 +3,7 @@ import { Agent, request } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 
 /** One keep-alive pool for all HTTP upstreams of this process. */
-const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
+export const upstreamAgent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
@@ -41,7 +41,7 @@ export const upstreamFetch: typeof fetch = async (input, init) => {
       headers,
       body: typeof init?.body === 'string' || init?.body instanceof Uint8Array ? init.body : undefined,
       signal: controller.signal,
-      dispatcher: agent,
+      dispatcher: upstreamAgent,
     });
     response.body.once('close', release);
     const empty = response.statusCode === 204 || response.statusCode === 304 || init?.method === 'HEAD';

@@ -79,9 +79,16 @@ export function normalizeKey(key: string): string {
 /** Builds the key predicate for a list of sensitive keys (see {@link DEFAULT_REDACT_KEYS}). */
 export function createKeyMatcher(keys: readonly string[]): (key: string) => boolean {
   const suffixes = [...new Set(keys.map(normalizeKey).filter((k) => k.length > 0))];
+  // Log meta keys repeat from line to line: remember the answers (bounded, so hostile keys cannot grow it).
+  const known = new Map<string, boolean>();
   return (key) => {
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
     const normalized = normalizeKey(key);
-    return suffixes.some((suffix) => normalized.endsWith(suffix));
+    const sensitive = suffixes.some((suffix) => normalized.endsWith(suffix));
+    if (known.size >= 4096) known.clear();
+    known.set(key, sensitive);
+    return sensitive;
   };
 }
 

@@ -44,8 +44,9 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     return out.length > maxStringLength ? `${out.slice(0, maxStringLength)}…[truncated]` : out;
   };
 
-  // `path` holds the objects on the way down, so a shared (non-cyclic) reference is kept.
-  const walk = (value: unknown, depth: number, path: WeakSet<object>): unknown => {
+  // `path` holds the objects on the way down (at most `maxDepth` of them, so a linear scan is
+  // cheaper than a WeakSet), so a shared (non-cyclic) reference is kept.
+  const walk = (value: unknown, depth: number, path: object[]): unknown => {
     switch (typeof value) {
       case 'string':
         return mask(value);
@@ -60,22 +61,22 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
         return undefined;
     }
     if (value === null || typeof value !== 'object') return null;
-    if (path.has(value)) return '[Circular]';
+    if (path.includes(value)) return '[Circular]';
     if (depth >= maxDepth) return '[Truncated]';
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
     if (ArrayBuffer.isView(value)) return `[Binary ${value.byteLength} bytes]`;
-    path.add(value);
+    path.push(value);
     try {
       return walkObject(value, depth, path);
     } catch {
       // Hostile proxies and throwing `ownKeys` traps must not lose the whole log line.
       return '[Unserializable]';
     } finally {
-      path.delete(value);
+      path.pop();
     }
   };
 
-  const walkObject = (value: object, depth: number, path: WeakSet<object>): unknown => {
+  const walkObject = (value: object, depth: number, path: object[]): unknown => {
     const next = depth + 1;
     if (value instanceof Error) return serializeError(value, next, path);
     if (Array.isArray(value)) return value.map((item) => walk(item, next, path) ?? null);
@@ -95,13 +96,34 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
         return '[Unserializable]';
       }
     }
-    return walkEntries(ownEntries(value), next, path);
+    return walkOwnProperties(value, next, path);
+  };
+
+  // The common case (plain objects) without building an entries array first.
+  const walkOwnProperties = (value: object, depth: number, path: object[]): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (isSensitiveKey(key)) {
+        out[key] = REDACTED;
+        continue;
+      }
+      let child: unknown;
+      try {
+        child = Reflect.get(value, key);
+      } catch {
+        // A throwing getter loses only its own value.
+        child = '[Unreadable]';
+      }
+      const copy = walk(child, depth, path);
+      if (copy !== undefined) out[key] = copy;
+    }
+    return out;
   };
 
   const walkEntries = (
     entries: ReadonlyArray<readonly [string, unknown]>,
     depth: number,
-    path: WeakSet<object>,
+    path: object[],
   ): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [key, child] of entries) {
@@ -114,7 +136,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
   const serializeError = (
     err: Error,
     depth: number,
-    path: WeakSet<object>,
+    path: object[],
   ): Record<string, unknown> => {
     const out: Record<string, unknown> = { name: err.name, message: mask(String(err.message)) };
     const code: unknown = Reflect.get(err, 'code');
@@ -124,18 +146,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     return out;
   };
 
-  return { redact: (value) => walk(value, 0, new WeakSet()), mask };
-}
-
-// A throwing getter loses only its own value.
-function ownEntries(value: object): Array<readonly [string, unknown]> {
-  return Object.keys(value).map((key) => {
-    try {
-      return [key, Reflect.get(value, key)] as const;
-    } catch {
-      return [key, '[Unreadable]'] as const;
-    }
-  });
+  return { redact: (value) => walk(value, 0, []), mask };
 }
 
 const defaultRedaction = createRedaction();

@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
+import { exchange, MAX_UPSTREAM_RESPONSE_BYTES, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
+
+type Handler = (req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse) => void;
+
+let server: LoopbackListener;
+let handler: Handler = () => undefined;
+const seen: Array<{ headers: IncomingMessage['headers']; body: Record<string, unknown> }> = [];
+let delivered: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  server = await listenOnLoopback(
+    createServer((req, res) => {
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (text += c));
+      req.on('end', () => {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        seen.push({ headers: req.headers, body });
+        handler(req, body, res);
+      });
+    }),
+  );
+});
+afterAll(() => server.close());
+afterEach(() => {
+  seen.length = 0;
+  delivered = [];
+});
+
+const session = (overrides: Partial<ExchangeSession> = {}): ExchangeSession => ({
+  url: `${server.url}/mcp`,
+  headers: { 'x-upstream-key': 'configured' },
+  sessionId: () => 'session-1',
+  protocolVersion: () => '2025-11-25',
+  deliver: (message) => delivered.push(message),
+  ...overrides,
+});
+const call = { id: 'gw-1', method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } };
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+const sse = (res: ServerResponse, events: unknown[]) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const event of events) res.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
+  res.end();
+};
+const signal = () => new AbortController().signal;
+
+describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
+  it('posts the request with the session, version and static headers and returns the result unchanged', async () => {
+    const result = { content: [{ type: 'text', text: 'hi' }], structuredContent: { a: 1 }, isError: false, extra: 'kept' };
+    handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result });
+    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual(result);
+    const [request] = seen;
+    expect(request?.body).toEqual({ jsonrpc: '2.0', ...call });
+    expect(request?.headers).toMatchObject({
+      'mcp-session-id': 'session-1',
+      'mcp-protocol-version': '2025-11-25',
+      'x-upstream-key': 'configured',
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    });
+  });
+
+  it('omits the session header when the upstream issued none', async () => {
+    handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
+    await exchange(session({ sessionId: () => undefined }), call, { signal: signal() });
+    expect(seen[0]?.headers['mcp-session-id']).toBeUndefined();
+  });
+
+  it("relays the upstream's JSON-RPC error with its own code, message and data", async () => {
+    handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], error: { code: -32000, message: 'tool exploded', data: { why: 'x' } } });
+    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamRpcError);
+    expect(err).toMatchObject({ code: -32000, message: 'tool exploded', data: { why: 'x' } });
+  });
+
+  it('reads an SSE answer: progress for this request to onprogress, other messages to the SDK client, then the result', async () => {
+    handler = (_req, body, res) => {
+      const id = body['id'];
+      const token = (body['params'] as { _meta?: { progressToken?: unknown } })._meta?.progressToken;
+      sse(res, [
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: 1, total: 2, message: 'half' } },
+        { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'someone-else', progress: 9 } },
+        { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'done' }] } },
+      ]);
+    };
+    const progress: unknown[] = [];
+    const result = await exchange(session(), call, { signal: signal(), onprogress: (p) => progress.push(p) });
+    expect(result).toEqual({ content: [{ type: 'text', text: 'done' }] });
+    expect(progress).toEqual([{ progress: 1, total: 2, message: 'half' }]);
+    expect((seen[0]?.body['params'] as { _meta: unknown })._meta).toEqual({ progressToken: 'gw-1' });
+    expect(delivered.map((m) => m['method'])).toEqual(['notifications/tools/list_changed', 'notifications/progress']);
+  });
+
+  it('fails when an SSE stream ends without the response', async () => {
+    handler = (_req, _body, res) => sse(res, [{ jsonrpc: '2.0', method: 'notifications/message', params: {} }]);
+    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamResponseError);
+  });
+
+  it.each([
+    ['not JSON', (res: ServerResponse) => json(res, 200, '{"jsonrpc":')],
+    ['a response to another id', (res: ServerResponse) => json(res, 200, { jsonrpc: '2.0', id: 'other', result: {} })],
+    ['a non-object result', (res: ServerResponse) => json(res, 200, { jsonrpc: '2.0', id: 'gw-1', result: 'text' })],
+    ['an error without a code', (res: ServerResponse) => json(res, 200, { jsonrpc: '2.0', id: 'gw-1', error: { message: 'x' } })],
+    ['an unexpected content type', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>')],
+  ])('refuses garbage: %s', async (_name, answer) => {
+    handler = (_req, _body, res) => answer(res);
+    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamResponseError);
+  });
+
+  it('refuses an answer larger than the limit without buffering all of it', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent <= MAX_UPSTREAM_RESPONSE_BYTES + chunk.length) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      pump();
+    };
+    await expect(exchange(session(), call, { signal: signal() })).rejects.toThrow(/exceeds/);
+  });
+
+  it('reports an HTTP error status with the status (404 means the session is gone)', async () => {
+    handler = (_req, _body, res) => json(res, 404, { error: 'Session not found' });
+    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamHttpError);
+    expect(err).toMatchObject({ status: 404 });
+  });
+
+  it('stops waiting when the signal aborts', async () => {
+    handler = () => undefined; // never answers
+    const controller = new AbortController();
+    const pending = exchange(session(), call, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort(new Error('client cancelled'));
+    await expect(pending).rejects.toThrow();
+  });
+});
