@@ -5,7 +5,11 @@
  *   throughput (default): capacity at 50 connections (3 s warm-up, 10 s measured, median of 3),
  *     gateway CPU µs per call from the process's CPU time, then added p50/p99 latency versus direct
  *     at fixed rates of 25%, 50% and 75% of the gateway's capacity.
- *   --soak: 60 s at half of a quick capacity estimate, gateway RSS sampled every 5 s.
+ *     Capacity runs are closed loop (autocannon); the fixed-rate runs are open loop (fixed-rate.ts).
+ *   --soak: 60 s at half of a quick capacity estimate (open loop), gateway RSS sampled every 5 s.
+ *   --stages: one gateway per pipeline stage scenario (scenarios.ts), tools/call/s and CPU µs per
+ *     call at 50 connections (3 s warm-up, 5 s measured, 1 run), then the CPU cost of a 401 and a
+ *     429 against an accepted call on the all-on gateway (stages.ts).
  *
  * Options: --node <binary> (runs the gateway and the upstream; default: this Node), --label <name>,
  * --log-level <level> (gateway LOG_LEVEL, default info), --quick (short runs, for a smoke test).
@@ -14,20 +18,25 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runLoad, type LoadOptions } from './load.js';
+import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
+import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess } from './processes.js';
 import {
   goalLines,
   machineInfo,
   soakTable,
+  stagesTable,
   throughputTable,
   writeResult,
   type BenchResult,
   type CapacityResult,
   type RatePoint,
   type SoakResult,
+  type StagesResult,
 } from './report.js';
 import { LOADER_CPU, preflight, startStack, toolCallBody, type Stack } from './stack.js';
+import { runStages } from './stages.js';
+import { median, round3 } from './stats.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -36,15 +45,36 @@ const { values } = parseArgs({
     label: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     soak: { type: 'boolean', default: false },
+    stages: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
   },
 });
+if (values.soak && values.stages)
+  throw new Error('--soak and --stages are separate runs: pick one');
 const timing = values.quick
-  ? { warmupS: 1, measureS: 2, runs: 1, soakS: 6, connections: 50 }
-  : { warmupS: 3, measureS: 10, runs: 3, soakS: 60, connections: 50 };
+  ? {
+      warmupS: 1,
+      measureS: 2,
+      runs: 1,
+      soakS: 6,
+      stageWarmupS: 1,
+      stageMeasureS: 2,
+      connections: 50,
+    }
+  : {
+      warmupS: 3,
+      measureS: 10,
+      runs: 3,
+      soakS: 60,
+      stageWarmupS: 3,
+      stageMeasureS: 5,
+      connections: 50,
+    };
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label = values.label ?? `node${gatewayNode.replace(/^v/, '').split('.')[0]}`;
-const command = `npm run bench${values.soak ? ' -- --soak' : ''} (gateway on ${gatewayNode})`;
+const flags = ['soak', 'stages', 'quick'] as const;
+const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
+const command = `npm run bench${given.length ? ` -- ${given.join(' ')}` : ''} (gateway on ${gatewayNode})`;
 const payload = 'x'.repeat(1000) + randomTail(24);
 
 function randomTail(length: number): string {
@@ -96,11 +126,17 @@ async function throughput(stack: Stack): Promise<BenchResult> {
     const base = {
       headers: stack.headers,
       connections: timing.connections,
+      // Same rate, same pool, not counted: connections opened and the generator's code warm.
+      warmupS: Math.min(2, timing.warmupS),
       durationS: timing.measureS,
       rate,
     };
-    const d = await runLoad({ ...base, url: stack.directUrl, body: toolCallBody('echo', payload) });
-    const g = await runLoad({
+    const d = await runFixedRate({
+      ...base,
+      url: stack.directUrl,
+      body: toolCallBody('echo', payload),
+    });
+    const g = await runFixedRate({
       ...base,
       url: stack.gatewayUrl,
       body: toolCallBody('bench__echo', payload),
@@ -112,12 +148,15 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       gateway: g,
       addedP50Ms: round3(g.latencyMs.p50 - d.latencyMs.p50),
       addedP99Ms: round3(g.latencyMs.p99 - d.latencyMs.p99),
+      addedSendP50Ms: round3(g.sendLatencyMs.p50 - d.sendLatencyMs.p50),
+      addedSendP99Ms: round3(g.sendLatencyMs.p99 - d.sendLatencyMs.p99),
     });
     log(
-      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms`,
+      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms (from the schedule); gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
-  const all = [...direct.runs, ...gateway.runs, ...rates.flatMap((r) => [r.direct, r.gateway])];
+  const fixed: FixedRateResult[] = rates.flatMap((r) => [r.direct, r.gateway]);
+  const all = [...direct.runs, ...gateway.runs, ...fixed];
   return {
     kind: 'throughput',
     date: new Date().toISOString(),
@@ -137,6 +176,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
     gateway: { capacity: gateway },
     rates,
     failedRequests: all.reduce((n, r) => n + r.failed, 0),
+    notSentRequests: fixed.reduce((n, r) => n + r.notSent, 0),
     gatewayProcessWarnings: stack.gateway.countLines(PROCESS_WARNING),
   };
 }
@@ -150,13 +190,17 @@ async function soak(stack: Stack): Promise<SoakResult> {
   };
   const estimate = await runLoad({ ...load, durationS: 5 });
   const rate = Math.max(1, Math.round(estimate.rps / 2));
-  await runLoad({ ...load, durationS: 5, rate }); // settle the heap at the soak rate first
   const samples: number[] = [];
   const sample = () =>
     samples.push(Math.round(((stack.gateway.rssBytes() ?? 0) / 2 ** 20) * 10) / 10);
-  sample();
-  const timer = setInterval(sample, 5000);
-  const result = await runLoad({ ...load, durationS: timing.soakS, rate });
+  let timer: NodeJS.Timeout | undefined;
+  // The first 5 s settle the heap at the soak rate; RSS sampling starts when the measured part does.
+  const startSampling = setTimeout(() => {
+    sample();
+    timer = setInterval(sample, 5000);
+  }, 5000);
+  const result = await runFixedRate({ ...load, warmupS: 5, durationS: timing.soakS, rate });
+  clearTimeout(startSampling);
   clearInterval(timer);
   sample();
   const start = samples[0] ?? 0;
@@ -176,15 +220,61 @@ async function soak(stack: Stack): Promise<SoakResult> {
   };
 }
 
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
 /** A Node process warning line, e.g. `(node:123) MaxListenersExceededWarning: ...`. */
 const PROCESS_WARNING = /^\(node:\d+\) \w+Warning: /;
+
+const AUDIT_NOTE =
+  'Audit is on in every scenario: the write-ahead record and the final audit event are a security control the config cannot switch off, so the baseline includes it.';
+
+async function stages(): Promise<StagesResult> {
+  const machine = machineInfo(canPin);
+  const result = await runStages({
+    repoRoot,
+    node: values.node,
+    logLevel: values['log-level'],
+    payload,
+    timing: {
+      warmupS: timing.stageWarmupS,
+      measureS: timing.stageMeasureS,
+      connections: timing.connections,
+    },
+    log,
+  });
+  return {
+    kind: 'stages',
+    date: new Date().toISOString(),
+    label,
+    command,
+    machine,
+    node: { gateway: gatewayNode, loader: process.version },
+    settings: {
+      connections: timing.connections,
+      warmupS: timing.stageWarmupS,
+      measureS: timing.stageMeasureS,
+      payloadBytes: payload.length,
+      logLevel: values['log-level'],
+    },
+    ...result,
+    notes: [
+      AUDIT_NOTE,
+      'Baseline caller: anonymous with the admin role (the authorizer skips tool sets for admin); "+rbac" gives it role bench and a tool set instead.',
+      '"+redis" moves the whole state store to Redis (REDIS_URL): rate-limit buckets, the audit outbox (durable write-ahead) and key lookups; the config has no knob for the rate limiter alone.',
+      "CPU µs is the gateway process only (/proc/<pid>/stat); Redis runs on the load generator's core and is reported in its own column.",
+    ],
+  };
+}
 
 async function main(): Promise<void> {
   if (canPin) pinProcess(process.pid, LOADER_CPU);
   log(
     `gateway and upstream on ${gatewayNode}, load generator on ${process.version}; ${canPin ? 'gateway pinned to core 0' : 'taskset missing: not pinned'}`,
   );
+  if (values.stages) {
+    const result = await stages();
+    log(`wrote ${writeResult(repoRoot, result)}`);
+    console.log(stagesTable(result));
+    return;
+  }
   const stack = await startStack({ repoRoot, node: values.node, logLevel: values['log-level'] });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);

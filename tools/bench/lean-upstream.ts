@@ -9,22 +9,40 @@
  * what the gateway adds. It speaks just enough of the protocol for the gateway's SDK client:
  * `server/discover` gets -32601 (so the client falls back to `initialize`), then the usual lists.
  *
- * Usage: node --import tsx tools/bench/lean-upstream.ts [port]   (default: an ephemeral port;
- * prints {"message":"listening","url":...})
+ * Usage: node --import tsx tools/bench/lean-upstream.ts [port] [--schema permissive|default|strict]
+ * (default: an ephemeral port, the default schema; prints {"message":"listening","url":...}).
+ * `--schema` chooses the echo tool's input schema, i.e. how much work the gateway's argument
+ * validation does: `permissive` is `{ type: object }`, `strict` checks presence, length, a
+ * character pattern over the whole 1 KB payload and refuses extra fields.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 
 const VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'];
-const ECHO_TOOL = {
-  name: 'echo',
-  description: 'Returns its payload',
-  inputSchema: {
+const SCHEMAS: Record<string, Record<string, unknown>> = {
+  permissive: { type: 'object' },
+  default: {
     type: 'object',
     properties: { payload: { type: 'string', maxLength: 65536 } },
     required: ['payload'],
   },
+  strict: {
+    type: 'object',
+    properties: {
+      payload: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[A-Za-z0-9 _.,:;-]*$' },
+    },
+    required: ['payload'],
+    additionalProperties: false,
+  },
 };
+const { values: flags, positionals } = parseArgs({
+  options: { schema: { type: 'string', default: 'default' } },
+  allowPositionals: true,
+});
+const inputSchema = SCHEMAS[flags.schema];
+if (!inputSchema) throw new Error(`--schema must be one of ${Object.keys(SCHEMAS).join(', ')}`);
+const ECHO_TOOL = { name: 'echo', description: 'Returns its payload', inputSchema };
 const MAX_BODY = 1024 * 1024;
 
 type Message = {
@@ -115,7 +133,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const server = createServer({ keepAliveTimeout: 60_000 }, handle);
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
+server.listen(Number(positionals[0] ?? 0), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   console.log(JSON.stringify({ message: 'listening', url: `http://127.0.0.1:${port}` }));
 });

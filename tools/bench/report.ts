@@ -2,7 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
+import type { FixedRateResult } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
+import type { LatencySummary } from './stats.js';
 
 export interface CapacityResult {
   runs: LoadResult[];
@@ -14,10 +16,15 @@ export interface CapacityResult {
 export interface RatePoint {
   percentOfCapacity: number;
   rate: number;
-  direct: LoadResult;
-  gateway: LoadResult;
+  /** Open-loop runs (fixed-rate.ts). */
+  direct: FixedRateResult;
+  gateway: FixedRateResult;
+  /** Gateway − direct, latency from each request's scheduled send time. */
   addedP50Ms: number;
   addedP99Ms: number;
+  /** Gateway − direct, latency from the actual send (hides waiting for the generator or a connection). */
+  addedSendP50Ms: number;
+  addedSendP99Ms: number;
 }
 
 export interface BenchResult {
@@ -40,6 +47,8 @@ export interface BenchResult {
   gateway: { capacity: CapacityResult };
   rates: RatePoint[];
   failedRequests: number;
+  /** Fixed-rate requests due but never sent (the in-flight bound held them: the target fell behind). */
+  notSentRequests: number;
   /** Node process warnings the gateway printed during the run (e.g. MaxListenersExceededWarning). */
   gatewayProcessWarnings: number;
 }
@@ -52,10 +61,71 @@ export interface SoakResult {
   node: { gateway: string };
   rate: number;
   durationS: number;
-  load: LoadResult;
+  load: FixedRateResult;
   rssMiB: { start: number; end: number; max: number; samples: number[] };
   growthPercent: number;
   gatewayProcessWarnings: number;
+}
+
+/** One `--stages` scenario on a gateway of its own. */
+export interface StageRow {
+  scenario: string;
+  description: string;
+  settings: {
+    apiKey: boolean;
+    rbac: boolean;
+    redis: boolean;
+    schema: string;
+    sanitize: string;
+    /** Always: the audit trail cannot be switched off. */
+    audit: true;
+  };
+  /** tools/call/s at the run's connections (closed loop). */
+  rps: number;
+  cpuMicrosPerCall?: number;
+  /** Against the mean of the two baseline runs (first and last). */
+  deltaCpuMicrosVsBaseline?: number;
+  /** The scenario's redis-server's CPU per call (on the load generator's core, not in the gateway's). */
+  redisCpuMicrosPerCall?: number;
+  failed: number;
+  latencyMs: LatencySummary;
+}
+
+/** A rejection path on the all-on gateway, against an accepted all-on call. */
+export interface RejectionRow {
+  request: string;
+  status: number;
+  /** Rejections per second (closed loop). */
+  rps: number;
+  cpuMicrosPerRequest?: number;
+  acceptedCpuMicrosPerCall?: number;
+  /** Accepted CPU ÷ rejected CPU: issue 5 item 9 asks for ≥ 2. */
+  ratio?: number;
+  atLeastTwiceAsCheap?: boolean;
+  /** Answers with another status, socket errors and timeouts. */
+  otherResponses: number;
+  statuses: Record<string, number>;
+  /** Latency of the rejections at the run's connections (closed loop). */
+  latencyMs: LatencySummary;
+}
+
+export interface StagesResult {
+  kind: 'stages';
+  date: string;
+  label: string;
+  command: string;
+  machine: BenchResult['machine'];
+  node: { gateway: string; loader: string };
+  settings: {
+    connections: number;
+    warmupS: number;
+    measureS: number;
+    payloadBytes: number;
+    logLevel: string;
+  };
+  stages: StageRow[];
+  rejections: RejectionRow[];
+  notes: string[];
 }
 
 export const machineInfo = (pinned: boolean) => ({
@@ -67,7 +137,10 @@ export const machineInfo = (pinned: boolean) => ({
 });
 
 /** Writes `<repo>/bench/results/<stamp>-<label>-<kind>.json`; returns the path. */
-export function writeResult(repoRoot: string, result: BenchResult | SoakResult): string {
+export function writeResult(
+  repoRoot: string,
+  result: BenchResult | SoakResult | StagesResult,
+): string {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = result.date.replace(/[:.]/g, '-');
@@ -85,12 +158,37 @@ export function throughputTable(results: readonly BenchResult[]): string {
       return p ? `${ms(p.addedP50Ms)} / ${ms(p.addedP99Ms)} (${p.rate}/s)` : 'n/a';
     };
     const cpu = r.gateway.capacity.cpuMicrosPerCall;
-    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${r.failedRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
+    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${r.failedRequests} / ${r.notSentRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
   });
   return [
-    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | failed requests | gateway process warnings | load average at start |',
+    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | failed / not sent | gateway process warnings | load average at start |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
+  ].join('\n');
+}
+
+const num = (n: number | undefined, digits = 0) => (n === undefined ? 'n/a' : n.toFixed(digits));
+const signed = (n: number | undefined) =>
+  n === undefined ? 'n/a' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n).toFixed(0)}`;
+
+/** The `--stages` tables: per scenario, then the rejection paths, then the notes. */
+export function stagesTable(r: StagesResult): string {
+  return [
+    '| scenario | tools/call/s | CPU µs/call | Δ CPU µs vs baseline (mean of both runs) | Redis CPU µs/call | failed | what is on |',
+    '|---|---|---|---|---|---|---|',
+    ...r.stages.map(
+      (s) =>
+        `| ${s.scenario} | ${s.rps} | ${num(s.cpuMicrosPerCall)} | ${signed(s.deltaCpuMicrosVsBaseline)} | ${num(s.redisCpuMicrosPerCall)} | ${s.failed} | ${s.description} |`,
+    ),
+    '',
+    '| rejection (all-on gateway) | req/s | p50 ms | CPU µs/request | accepted all-on CPU µs/call | accepted ÷ rejected | ≥ 2× cheaper | other answers |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.rejections.map(
+      (x) =>
+        `| ${x.request} | ${x.rps} | ${num(x.latencyMs.p50, 3)} | ${num(x.cpuMicrosPerRequest)} | ${num(x.acceptedCpuMicrosPerCall)} | ${num(x.ratio, 2)} | ${x.atLeastTwiceAsCheap === undefined ? 'n/a' : x.atLeastTwiceAsCheap ? 'yes' : 'no'} | ${x.otherResponses} |`,
+    ),
+    '',
+    ...r.notes.map((n) => `- ${n}`),
   ].join('\n');
 }
 

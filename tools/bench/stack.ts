@@ -1,14 +1,17 @@
 /**
  * The system under test: the fixture upstream and the real gateway process (from source, as
- * `nx serve` runs it) on the chosen Node binary, the gateway pinned to core 0 and the upstream to
- * core 1 (with the load generator) when taskset exists, a collector stand-in draining the audit
- * outbox, and an API key created through the admin API, so calls take the authenticated path.
+ * `nx serve` runs it) on the chosen Node binary, the gateway pinned to core 0 and the upstream
+ * (and redis-server, when the scenario uses Redis) to core 1 with the load generator when taskset
+ * exists, a collector stand-in draining the audit outbox, and — when the scenario authenticates
+ * with an API key — a key created through the admin API, so calls take the authenticated path.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startCollectorSink, startProcess, type BenchProcess } from './processes.js';
+import { startRedis, type BenchRedis } from './redis-server.js';
+import { DEFAULT_SCENARIO, callerRoles, gatewayFileConfig, type Scenario } from './scenarios.js';
 
 export const GATEWAY_CPU = 0;
 export const LOADER_CPU = 1;
@@ -16,10 +19,18 @@ export const LOADER_CPU = 1;
 const CHILD_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export interface Stack {
+  scenario: Scenario;
   upstream: BenchProcess;
   gateway: BenchProcess;
-  /** `Authorization` and MCP headers every request carries (the same for direct and gateway). */
+  /** The scenario's own redis-server, when it uses Redis. */
+  redis?: BenchRedis;
+  /**
+   * MCP headers every request carries (the same for direct and gateway), with `Authorization`
+   * when the scenario authenticates with an API key.
+   */
   headers: Record<string, string>;
+  /** Creates an API key through the admin API; returns the key. */
+  createKey(input: { roles: readonly string[]; clientId?: string }): Promise<string>;
   directUrl: string;
   gatewayUrl: string;
   auditEventsShipped(): number;
@@ -30,11 +41,21 @@ export interface StackOptions {
   repoRoot: string;
   node: string;
   logLevel: string;
+  /** Default: {@link DEFAULT_SCENARIO}, what the throughput and soak runs measure. */
+  scenario?: Scenario;
 }
+
+/** MCP headers of every benchmark request, without credentials. */
+export const MCP_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-11-25',
+};
 
 const TSX = ['--enable-source-maps', '--conditions=@mcpgw/source', '--import', 'tsx'];
 
 export async function startStack(options: StackOptions): Promise<Stack> {
+  const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const dir = mkdtempSync(join(tmpdir(), 'mcpgw-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [
     () => rmSync(dir, { recursive: true, force: true }),
@@ -54,6 +75,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...TSX,
         join(options.repoRoot, 'tools', 'bench', 'lean-upstream.ts'),
         String(upstreamPort),
+        '--schema',
+        scenario.schema,
       ],
       cwd: options.repoRoot,
       env: { PATH: CHILD_PATH },
@@ -62,24 +85,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => upstream.stop());
 
+    let redis: BenchRedis | undefined;
+    if (scenario.redis) {
+      const started = await startRedis({ cpu: LOADER_CPU });
+      redis = started;
+      cleanups.push(() => started.stop());
+    }
+
     const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`;
     const configFile = join(dir, 'gateway.yaml');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        // The benchmark measures the hot path, not the limiter refusing it: a bucket it never empties.
-        defaultRateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
-        toolSets: { bench: { requiredRole: 'bench', tools: ['bench__*'] } },
-        upstreams: [
-          {
-            id: 'bench',
-            transport: 'streamable-http',
-            url: `${upstream.url}/mcp`,
-            timeoutMs: 10_000,
-          },
-        ],
-      }),
-    );
+    writeFileSync(configFile, JSON.stringify(gatewayFileConfig(scenario, `${upstream.url}/mcp`)));
     const closed = 'http://127.0.0.1:9';
     const gatewayPort = await freePort();
     const gateway = await startProcess({
@@ -99,29 +114,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         COLLECTOR_URL: sink.url,
         BROKER_URL: closed,
         CHAT_URL: closed,
+        ...(redis ? { REDIS_URL: redis.url } : {}),
       },
       logFile: join(dir, 'gateway.log'),
       cpu: GATEWAY_CPU,
     });
     cleanups.push(() => gateway.stop());
 
-    const created = await fetch(`${gateway.url}/admin/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ owner: 'benchmark', roles: ['bench'] }),
-    });
-    const body = (await created.json()) as { key?: unknown };
-    if (created.status !== 201 || typeof body.key !== 'string')
-      throw new Error(`creating an API key failed: HTTP ${created.status} ${JSON.stringify(body)}`);
+    const createKey = (input: { roles: readonly string[]; clientId?: string }) =>
+      createApiKey(gateway.url, adminKey, input);
+    const headers: Record<string, string> = { ...MCP_HEADERS };
+    if (scenario.apiKey)
+      headers['authorization'] = `Bearer ${await createKey({ roles: callerRoles(scenario) })}`;
     return {
+      scenario,
       upstream,
       gateway,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-        authorization: `Bearer ${body.key}`,
-      },
+      ...(redis ? { redis } : {}),
+      headers,
+      createKey,
       directUrl: `${upstream.url}/mcp`,
       gatewayUrl: `${gateway.url}/mcp`,
       auditEventsShipped: () => sink.events(),
@@ -131,6 +142,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await close();
     throw err;
   }
+}
+
+/** `POST /admin/keys` (body as in apps/gateway/src/admin/admin-routes.ts); returns the key. */
+async function createApiKey(
+  gatewayUrl: string,
+  adminKey: string,
+  input: { roles: readonly string[]; clientId?: string },
+): Promise<string> {
+  const created = await fetch(`${gatewayUrl}/admin/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      owner: 'benchmark',
+      roles: input.roles,
+      ...(input.clientId ? { client_id: input.clientId } : {}),
+    }),
+  });
+  const body = (await created.json()) as { key?: unknown };
+  if (created.status !== 201 || typeof body.key !== 'string')
+    throw new Error(`creating an API key failed: HTTP ${created.status} ${JSON.stringify(body)}`);
+  return body.key;
 }
 
 /** The `tools/call` request both targets get: the same 1 KB argument, the tool under its name there. */

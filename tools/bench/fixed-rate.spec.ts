@@ -1,0 +1,218 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runFixedRate } from './fixed-rate.js';
+import { dueCount, dueOffsetMs, scheduledCount } from './schedule.js';
+
+interface TestServer {
+  url: string;
+  /** performance.now() of each request's arrival (this process: same clock as the generator). */
+  arrivals: number[];
+  maxConcurrent(): number;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server that answers each request after `delayMs` (never, when `hang`). */
+async function startServer(options: {
+  delayMs?: number;
+  hang?: boolean;
+  status?: number;
+}): Promise<TestServer> {
+  const arrivals: number[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    arrivals.push(performance.now());
+    active += 1;
+    maxActive = Math.max(maxActive, active);
+    req.resume();
+    req.on('end', () => {
+      if (options.hang) return;
+      const answer = () => {
+        active -= 1;
+        res
+          .writeHead(options.status ?? 200, { 'content-type': 'application/json' })
+          .end('{"ok":true}');
+      };
+      if (!options.delayMs) return answer();
+      const timer = setTimeout(() => (timers.delete(timer), answer()), options.delayMs);
+      timers.add(timer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    arrivals,
+    maxConcurrent: () => maxActive,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The most arrivals inside any window of `windowMs`. */
+function busiestWindow(arrivals: readonly number[], windowMs: number): number {
+  const sorted = [...arrivals].sort((a, b) => a - b);
+  let most = 0;
+  let from = 0;
+  for (let to = 0; to < sorted.length; to += 1) {
+    while ((sorted[to] ?? 0) - (sorted[from] ?? 0) >= windowMs) from += 1;
+    most = Math.max(most, to - from + 1);
+  }
+  return most;
+}
+
+const base = {
+  body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+  headers: { 'content-type': 'application/json' },
+};
+
+describe('schedule', () => {
+  it('schedules every request due before the end of the run', () => {
+    expect(scheduledCount(200, 1)).toBe(200);
+    expect(scheduledCount(3, 0.5)).toBe(2); // due at 0 and 333 ms
+    expect(scheduledCount(0, 5)).toBe(0);
+    expect(scheduledCount(10, 0)).toBe(0);
+  });
+
+  it('counts as due exactly the requests whose time has come', () => {
+    expect(dueCount(-1, 100, 50)).toBe(0);
+    expect(dueCount(0, 100, 50)).toBe(1);
+    expect(dueCount(9.99, 100, 50)).toBe(1);
+    expect(dueCount(10, 100, 50)).toBe(2);
+    expect(dueCount(60_000, 100, 50)).toBe(50);
+  });
+
+  it('never lets a request be due before its offset, and is monotonic (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.5, max: 100_000, noNaN: true }),
+        fc.double({ min: 0, max: 60_000, noNaN: true }),
+        fc.double({ min: 0, max: 1000, noNaN: true }),
+        (rate, elapsed, later) => {
+          const total = scheduledCount(rate, 60);
+          const due = dueCount(elapsed, rate, total);
+          expect(due).toBeLessThanOrEqual(total);
+          expect(due).toBeLessThanOrEqual(dueCount(elapsed + later, rate, total));
+          // The last due request's time has come (within float rounding); the next one's has not.
+          if (due > 0) expect(dueOffsetMs(due - 1, rate)).toBeLessThanOrEqual(elapsed + 1e-6);
+          if (due < total) expect(dueOffsetMs(due, rate)).toBeGreaterThan(elapsed - 1e-6);
+        },
+      ),
+    );
+  });
+});
+
+describe('runFixedRate', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('sends the scheduled number of requests, spread over the run instead of in bursts', async () => {
+    server = await startServer({});
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 200,
+      durationS: 1.5,
+      connections: 10,
+    });
+    expect(result.scheduled).toBe(300);
+    expect(result.sent).toBeLessThanOrEqual(300);
+    expect(server.arrivals.length).toBe(result.sent);
+    expect(result.sent).toBeGreaterThanOrEqual(200);
+    expect(result.ok + result.failed).toBe(result.sent);
+    expect(result.statuses['200']).toBe(result.ok);
+    // 200/s is 20 per 100 ms; a once-a-second burst would put all 200 of a second in one window.
+    // (Generous: on a busy machine a stalled event loop is followed by sending the overdue ones.)
+    expect(busiestWindow(server.arrivals, 100)).toBeLessThanOrEqual(100);
+    const first = Math.min(...server.arrivals);
+    const last = Math.max(...server.arrivals);
+    expect(last - first).toBeGreaterThan(1000);
+    // From the schedule is never shorter than from the send.
+    expect(result.latencyMs.p50).toBeGreaterThanOrEqual(result.sendLatencyMs.p50);
+    expect(result.latencyMs.max).toBeGreaterThanOrEqual(result.sendLatencyMs.max);
+  });
+
+  it('never has more requests outstanding than its bound, and counts what it could not send', async () => {
+    server = await startServer({ delayMs: 250 });
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 200,
+      durationS: 1,
+      connections: 8,
+      maxInFlight: 4,
+      drainMs: 2000,
+    });
+    expect(result.maxInFlightSeen).toBeLessThanOrEqual(4);
+    expect(server.maxConcurrent()).toBeLessThanOrEqual(4);
+    // 4 at a time, 250 ms each: about 16 in a second, far below the 200 scheduled.
+    expect(result.sent).toBeLessThanOrEqual(24);
+    expect(result.notSent).toBe(result.scheduled - result.sent);
+    expect(result.notSent).toBeGreaterThan(150);
+    // Queued behind the bound: the schedule-based latency shows the wait, the send-based one does not.
+    expect(result.latencyMs.p99).toBeGreaterThan(result.sendLatencyMs.p99 + 100);
+  });
+
+  it('stops at the duration and aborts what is still outstanding after the drain', async () => {
+    server = await startServer({ hang: true });
+    const started = performance.now();
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 50,
+      durationS: 0.5,
+      connections: 5,
+      drainMs: 300,
+    });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(700);
+    expect(elapsed).toBeLessThan(3000);
+    expect(result.ok).toBe(0);
+    expect(result.sent).toBe(5);
+    expect(result.aborted).toBe(5);
+    expect(result.failed).toBe(5);
+  });
+
+  it('sends the warm-up on schedule but counts only the measured part', async () => {
+    server = await startServer({});
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 100,
+      warmupS: 0.5,
+      durationS: 0.5,
+      connections: 4,
+    });
+    expect(result.scheduled).toBe(50);
+    expect(result.ok).toBeLessThanOrEqual(50);
+    expect(result.ok).toBeGreaterThanOrEqual(35);
+    // Warm-up requests reached the server too.
+    expect(server.arrivals.length).toBeGreaterThan(result.sent + 30);
+    expect(server.arrivals.length).toBeLessThanOrEqual(100);
+  });
+
+  it('counts non-2xx answers as failed, by status', async () => {
+    server = await startServer({ status: 429 });
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 50,
+      durationS: 0.5,
+      connections: 2,
+    });
+    expect(result.ok).toBe(0);
+    expect(result.statuses['429']).toBe(result.sent);
+    expect(result.failed).toBe(result.sent);
+    expect(Number.isNaN(result.latencyMs.p50)).toBe(true);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * An open-loop, fixed-rate load generator on undici (loopback only): request `i` is sent at
+ * start + i/rate over a keep-alive pool of `connections`, never ahead of its due time, with at
+ * most `maxInFlight` requests outstanding, and nothing sent after `durationS`. Each answer's
+ * latency is measured twice with performance.now() (µs resolution): from its *scheduled* time
+ * (which counts the time a request waited for the generator or a free connection: coordinated
+ * omission stays visible) and from its actual send.
+ *
+ * Why not autocannon's `overallRate`: it resets a per-second budget every 1000 ms and each
+ * connection spends it as fast as it can at the start of the second, so "50 % of capacity" is a
+ * burst at full speed followed by silence, and the burst queues.
+ */
+import { Pool } from 'undici';
+import { dueCount, dueOffsetMs, scheduledCount } from './schedule.js';
+import { Samples, round3, type LatencySummary } from './stats.js';
+import type { LoadResult } from './load.js';
+
+export interface FixedRateOptions {
+  /** Full URL; origin for the pool, path (and query) for each request. */
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Requests per second. */
+  rate: number;
+  durationS: number;
+  /** Keep-alive connections in the pool (no pipelining). */
+  connections: number;
+  /** Upper bound on outstanding requests (default: `connections`, so none waits inside the pool). */
+  maxInFlight?: number;
+  /** After the duration, how long outstanding requests may still finish before they are aborted. */
+  drainMs?: number;
+  /**
+   * Seconds at the same rate, on the same pool, before the measured `durationS` (connections
+   * opened, JIT warm); nothing from them is counted.
+   */
+  warmupS?: number;
+}
+
+export interface FixedRateResult extends LoadResult {
+  /** Latency of 2xx answers from their actual send (what a closed-loop tool would report). */
+  sendLatencyMs: LatencySummary;
+  /** Requests due within the measured duration (after the warm-up). */
+  scheduled: number;
+  sent: number;
+  /** Due but never sent: the in-flight bound held them until the end (the target fell behind). */
+  notSent: number;
+  /** Outstanding at the end of the drain, then aborted (counted in `failed`). */
+  aborted: number;
+  /** Most requests outstanding at once (never above `maxInFlight`). */
+  maxInFlightSeen: number;
+  /** The latest a request was sent after its due time (timer granularity, event-loop delay, in-flight bound). */
+  maxSendLagMs: number;
+}
+
+/** One bounded fixed-rate run. */
+export async function runFixedRate(options: FixedRateOptions): Promise<FixedRateResult> {
+  const target = new URL(options.url);
+  const path = `${target.pathname}${target.search}`;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? options.connections);
+  const warmupS = Math.max(0, options.warmupS ?? 0);
+  const durationMs = (warmupS + options.durationS) * 1000;
+  const total = scheduledCount(options.rate, warmupS + options.durationS);
+  // Requests before this index belong to the warm-up: sent on schedule, not counted.
+  const firstMeasured = scheduledCount(options.rate, warmupS);
+  const pool = new Pool(target.origin, {
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const fromScheduled = new Samples(total - firstMeasured);
+  const fromSend = new Samples(total - firstMeasured);
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  let inFlight = 0;
+  let maxInFlightSeen = 0;
+  let maxSendLagMs = 0;
+  let failed = 0;
+  let issuing = true;
+  let destroyed = false;
+  let aborted = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let drained: (() => void) | undefined;
+
+  const send = (i: number, start: number) => {
+    const scheduledAt = start + dueOffsetMs(i, options.rate);
+    const sentAt = performance.now();
+    const measured = i >= firstMeasured;
+    if (measured) maxSendLagMs = Math.max(maxSendLagMs, sentAt - scheduledAt);
+    inFlight += 1;
+    maxInFlightSeen = Math.max(maxInFlightSeen, inFlight);
+    pool
+      .request({ path, method: 'POST', headers: options.headers, body: options.body })
+      .then(async ({ statusCode, body }) => {
+        await body.arrayBuffer();
+        const end = performance.now();
+        if (!measured) return;
+        statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+        if (statusCode < 200 || statusCode >= 300) {
+          failed += 1;
+          return;
+        }
+        fromScheduled.add(end - scheduledAt);
+        fromSend.add(end - sentAt);
+      })
+      .catch(() => {
+        if (!measured) return;
+        if (destroyed) aborted += 1;
+        failed += 1;
+      })
+      .finally(() => {
+        inFlight -= 1;
+        if (issuing && timer === undefined) pump(start);
+        if (!issuing && inFlight === 0) drained?.();
+      });
+  };
+
+  const pump = (start: number) => {
+    timer = undefined;
+    if (!issuing) return;
+    const elapsed = performance.now() - start;
+    if (elapsed >= durationMs || next >= total) return;
+    const due = dueCount(elapsed, options.rate, total);
+    while (next < due && inFlight < maxInFlight) send(next++, start);
+    // At the bound, the next answer calls pump again; otherwise wake up when the next one is due.
+    if (next < total && inFlight < maxInFlight) {
+      const wait = start + dueOffsetMs(next, options.rate) - performance.now();
+      timer = setTimeout(() => pump(start), Math.max(0, wait));
+    }
+  };
+
+  const start = performance.now();
+  const measuredFrom = start + warmupS * 1000;
+  pump(start);
+  await new Promise<void>((resolve) => setTimeout(resolve, durationMs));
+  issuing = false;
+  if (timer) clearTimeout(timer);
+  if (inFlight > 0) {
+    await new Promise<void>((resolve) => {
+      drained = resolve;
+      setTimeout(resolve, options.drainMs ?? 2000).unref();
+    });
+  }
+  destroyed = inFlight > 0;
+  await pool.destroy();
+  // The aborted requests' handlers run after destroy(); wait for them (bounded) before counting.
+  for (let spins = 0; inFlight > 0 && spins < 200; spins += 1) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  }
+  return {
+    ok: fromScheduled.count,
+    failed,
+    durationS: round3((performance.now() - measuredFrom) / 1000),
+    rps: Math.round(fromScheduled.count / options.durationS),
+    latencyMs: fromScheduled.summary(),
+    statuses,
+    sendLatencyMs: fromSend.summary(),
+    scheduled: total - firstMeasured,
+    sent: Math.max(0, next - firstMeasured),
+    notSent: total - Math.max(next, firstMeasured),
+    aborted,
+    maxInFlightSeen,
+    maxSendLagMs: round3(maxSendLagMs),
+  };
+}
