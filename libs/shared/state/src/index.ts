@@ -1,4 +1,9 @@
 export type {
+  AdmissionBucket,
+  AdmissionQuota,
+  AdmissionQuotaResult,
+  AdmissionRequest,
+  AdmissionResult,
   IncrByOptions,
   Lock,
   MessageHandler,

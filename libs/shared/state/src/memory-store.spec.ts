@@ -34,6 +34,39 @@ describe('MemoryStateStore specifics', () => {
     expect(await store.takeTokens('b', bucket)).toMatchObject({ allowed: true, remaining: 0 });
   });
 
+  it('follows an injected clock for admission refills and quota windows', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStateStore({ backend: createMemoryBackend({ now: () => now }) });
+    const request = {
+      buckets: [{ key: 'b', capacity: 2, refillPerSecond: 1 }],
+      quotas: [{ key: 'q', limit: 10, windowTtlMs: 5_000 }],
+    };
+    await store.admit(request);
+    await store.admit(request);
+    const refused = await store.admit(request);
+    expect(refused.buckets).toEqual([
+      { allowed: false, remaining: 0, retryAfterMs: 1_000, resetMs: 2_000 },
+    ]);
+    expect(refused.quotas).toEqual([{ used: 2, allowed: true, resetMs: 5_000 }]);
+    now += 999;
+    expect((await store.admit(request)).allowed).toBe(false);
+    now += 1;
+    const again = await store.admit(request);
+    expect(again).toMatchObject({ allowed: true, quotas: [{ used: 3, resetMs: 4_000 }] });
+    now += 4_000;
+    expect((await store.admit({ ...request, buckets: [] })).quotas).toEqual([
+      { used: 1, allowed: true, resetMs: 5_000 },
+    ]);
+  });
+
+  it('trims batch appends exactly to maxLenApprox', async () => {
+    const store = new MemoryStateStore();
+    const entries = Array.from({ length: 20 }, (_, i) => ({ i: String(i) }));
+    const ids = await store.streamAppendMany('s', entries, { maxLenApprox: 5 });
+    expect(ids).toHaveLength(20);
+    expect(await store.streamLength('s')).toBe(5);
+  });
+
   it('trims streams exactly to maxLenApprox', async () => {
     const store = new MemoryStateStore();
     for (let i = 0; i < 20; i++)

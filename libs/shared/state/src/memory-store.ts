@@ -5,7 +5,11 @@ import { MemoryBus } from './memory-bus.js';
 import { MemoryKeyspace } from './memory-keyspace.js';
 import { MemoryStream } from './memory-stream.js';
 import { SingleFlight } from './single-flight.js';
+import { admitInMemory } from './memory-admission.js';
+import { readBucket, writeBucket } from './memory-bucket.js';
 import type {
+  AdmissionRequest,
+  AdmissionResult,
   IncrByOptions,
   Lock,
   MessageHandler,
@@ -31,6 +35,7 @@ import {
   checkStreamIds,
   checkTtl,
 } from './validate.js';
+import { checkAdmission, checkMaxLen } from './validate-admission.js';
 
 /** The data of memory stores: stores sharing one backend see the same keys, like processes sharing one Redis. */
 export interface MemoryBackend {
@@ -160,22 +165,14 @@ export class MemoryStateStore implements StateStore {
   async takeTokens(key: string, options: TokenBucketOptions): Promise<TokenBucketResult> {
     const bucket = checkBucket(options);
     const keys = this.keys;
-    const fields = keys.hash(this.k(key), false);
-    const tokens = Number(fields?.get('tokens'));
-    const ts = Number(fields?.get('ts'));
-    const state =
-      fields && Number.isFinite(tokens) && Number.isFinite(ts) ? { tokens, ts } : undefined;
-    const step = takeFromBucket(state, keys.now(), bucket);
-    if (step.next === undefined) keys.delete(this.k(key));
-    else {
-      const { state: next, ttlMs } = step.next;
-      const stored = new Map([
-        ['tokens', String(next.tokens)],
-        ['ts', String(next.ts)],
-      ]);
-      keys.put(this.k(key), { kind: 'hash', fields: stored }, ttlMs);
-    }
+    const step = takeFromBucket(readBucket(keys, this.k(key)), keys.now(), bucket);
+    writeBucket(keys, this.k(key), step);
     return step.result;
+  }
+
+  async admit(request: AdmissionRequest): Promise<AdmissionResult> {
+    const checked = checkAdmission(request);
+    return admitInMemory(this.keys, this.keyPrefix, checked);
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<Lock | null> {
@@ -210,11 +207,21 @@ export class MemoryStateStore implements StateStore {
     options: StreamAppendOptions = {},
   ): Promise<string> {
     checkFields(fields);
-    const maxLen =
-      options.maxLenApprox === undefined
-        ? undefined
-        : checkCount(options.maxLenApprox, 1, 'maxLenApprox');
+    const maxLen = checkMaxLen(options);
     return this.streamAt(stream, true).append(fields, this.keys.now(), maxLen);
+  }
+
+  async streamAppendMany(
+    stream: string,
+    entries: readonly Record<string, string>[],
+    options: StreamAppendOptions = {},
+  ): Promise<string[]> {
+    const maxLen = checkMaxLen(options);
+    const checked = entries.map((fields) => Object.fromEntries(checkFields(fields)));
+    if (checked.length === 0) return [];
+    const target = this.streamAt(stream, true);
+    const now = this.keys.now();
+    return checked.map((fields) => target.append(fields, now, maxLen));
   }
 
   async streamEnsureGroup(stream: string, group: string): Promise<void> {

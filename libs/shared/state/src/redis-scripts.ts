@@ -7,13 +7,14 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-function lua(source: string): LuaScript {
+export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /**
  * Runs a script by SHA and falls back to EVAL when the server does not have it cached
- * (after a restart or failover). Every script here touches exactly one key (Redis Cluster safe).
+ * (after a restart or failover). Every script here touches exactly one key (Redis Cluster safe);
+ * `ADMIT` (redis-admission-scripts.ts) is the one that touches several.
  */
 export async function runScript(
   client: Redis,
@@ -30,53 +31,69 @@ export async function runScript(
 }
 
 /**
- * Token bucket, the line-by-line twin of `takeFromBucket` in token-bucket.ts. Uses the server's
- * TIME so replicas with skewed clocks share one notion of elapsed time. KEYS[1] = bucket hash;
- * ARGV = capacity, refill per second, cost. Returns {allowed, remaining, retryAfterMs, resetMs}
- * with -1 for "never".
+ * Lua pieces shared by `TAKE_TOKENS` and `ADMIT` (redis-admission-scripts.ts): the server clock
+ * (TIME, so replicas with skewed clocks share one notion of elapsed time), the stored bucket
+ * state, and the bucket arithmetic — the line-by-line twin of `takeFromBucket` in token-bucket.ts.
+ * `bucket_step` returns allowed (0/1), tokens, ts, retryAfterMs, resetMs (-1 = never).
  */
-export const TAKE_TOKENS = lua(`
-local capacity = tonumber(ARGV[1])
-local refill = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = capacity
-  ts = now
-elseif now > ts then
-  tokens = math.min(capacity, tokens + (now - ts) * refill / 1000)
-  ts = now
+export const BUCKET_LUA = `
+local function server_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-tokens = math.min(tokens, capacity)
-local allowed = 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
+local function bucket_read(key)
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  return tonumber(state[1]), tonumber(state[2])
 end
-local retry = 0
-if allowed == 0 then
-  if refill > 0 and cost <= capacity then
-    retry = math.ceil((cost - tokens) * 1000 / refill)
-    if tokens + retry * refill / 1000 < cost then retry = retry + 1 end
+local function bucket_step(tokens, ts, now, capacity, refill, cost)
+  if tokens == nil or ts == nil then
+    tokens = capacity
+    ts = now
+  elseif now > ts then
+    tokens = math.min(capacity, tokens + (now - ts) * refill / 1000)
+    ts = now
+  end
+  tokens = math.min(tokens, capacity)
+  local allowed = 0
+  if tokens >= cost then
+    tokens = tokens - cost
+    allowed = 1
+  end
+  local retry = 0
+  if allowed == 0 then
+    if refill > 0 and cost <= capacity then
+      retry = math.ceil((cost - tokens) * 1000 / refill)
+      if tokens + retry * refill / 1000 < cost then retry = retry + 1 end
+    else
+      retry = -1
+    end
+  end
+  local reset = 0
+  if tokens < capacity then
+    if refill > 0 then reset = math.ceil((capacity - tokens) * 1000 / refill) else reset = -1 end
+  end
+  return allowed, tokens, ts, retry, reset
+end
+local function bucket_write(key, tokens, ts, reset)
+  if reset == 0 then
+    redis.call('DEL', key)
   else
-    retry = -1
+    redis.call('HSET', key, 'tokens', tokens, 'ts', ts)
+    if reset > 0 then redis.call('PEXPIRE', key, reset) else redis.call('PERSIST', key) end
   end
 end
-local reset = 0
-if tokens < capacity then
-  if refill > 0 then reset = math.ceil((capacity - tokens) * 1000 / refill) else reset = -1 end
-end
-if reset == 0 then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
-  if reset > 0 then redis.call('PEXPIRE', KEYS[1], reset) else redis.call('PERSIST', KEYS[1]) end
-end
-return { allowed, math.floor(tokens), retry, reset }
+`;
+
+/**
+ * Token bucket (see {@link BUCKET_LUA}). KEYS[1] = bucket hash; ARGV = capacity, refill per
+ * second, cost. Returns {allowed, remaining, retryAfterMs, resetMs} with -1 for "never".
+ */
+export const TAKE_TOKENS = lua(`${BUCKET_LUA}
+local tokens, ts = bucket_read(KEYS[1])
+local allowed, left, stamp, retry, reset =
+  bucket_step(tokens, ts, server_now(), tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+bucket_write(KEYS[1], left, stamp, reset)
+return { allowed, math.floor(left), retry, reset }
 `);
 
 /** INCRBY that sets a TTL only when it creates the key. KEYS[1]; ARGV = increment, ttl ms. */

@@ -6,6 +6,8 @@ import { redactUrl } from './redact-url.js';
 import { BlockingPool, DEFAULT_MAX_BLOCKING_CONNECTIONS } from './redis-blocking-pool.js';
 import { RedisConnection, redisOptions, type RedisConnectionSettings } from './redis-connection.js';
 import { parseAutoClaim, parsePendingCount, parseReadGroup } from './redis-replies.js';
+import { ADMIT, STREAM_APPEND_MANY } from './redis-admission-scripts.js';
+import { admitScriptArgs, appendManyArgs, parseAdmitReply } from './redis-admission.js';
 import {
   EXTEND_LOCK,
   INCR_WITH_TTL,
@@ -15,6 +17,8 @@ import {
 } from './redis-scripts.js';
 import { SingleFlight } from './single-flight.js';
 import type {
+  AdmissionRequest,
+  AdmissionResult,
   IncrByOptions,
   Lock,
   MessageHandler,
@@ -39,6 +43,7 @@ import {
   checkStreamIds,
   checkTtl,
 } from './validate.js';
+import { checkAdmission, checkMaxLen } from './validate-admission.js';
 
 /** Options of {@link RedisStateStore}. */
 export interface RedisStateStoreOptions extends Partial<RedisConnectionSettings> {
@@ -66,7 +71,8 @@ const never = (n: number): number => (n < 0 ? Infinity : n);
  * The Redis {@link StateStore} (ioredis, single node). Three kinds of connection: the main one
  * for commands, a subscriber created on the first `subscribe` (ioredis resubscribes after a
  * reconnect), and a small pool for blocking stream reads. Each script touches one key; the
- * single-flight keys share a `{hash tag}`, so the key layout is Redis Cluster safe.
+ * single-flight keys share a `{hash tag}`, so the key layout is Redis Cluster safe — except
+ * `admit`, whose keys span hash slots unless the caller gives them one hash tag.
  */
 export class RedisStateStore implements StateStore {
   readonly kind = 'redis';
@@ -188,6 +194,13 @@ export class RedisStateStore implements StateStore {
     };
   }
 
+  async admit(request: AdmissionRequest): Promise<AdmissionResult> {
+    const checked = checkAdmission(request);
+    const { keys, args } = admitScriptArgs(checked, this.keyPrefix);
+    const reply = await this.main.run((c) => runScript(c, ADMIT, keys, args));
+    return parseAdmitReply(reply, checked);
+  }
+
   async acquireLock(key: string, ttlMs: number): Promise<Lock | null> {
     checkTtl(ttlMs);
     const fullKey = this.k(key);
@@ -219,13 +232,25 @@ export class RedisStateStore implements StateStore {
     options: StreamAppendOptions = {},
   ): Promise<string> {
     const flat = checkFields(fields).flat();
-    const trim =
-      options.maxLenApprox === undefined
-        ? []
-        : ['MAXLEN', '~', checkCount(options.maxLenApprox, 1, 'maxLenApprox')];
+    const maxLen = checkMaxLen(options);
+    const trim = maxLen === undefined ? [] : ['MAXLEN', '~', maxLen];
     return String(
       await this.main.run((c) => c.call('XADD', this.k(stream), ...trim, '*', ...flat)),
     );
+  }
+
+  async streamAppendMany(
+    stream: string,
+    entries: readonly Record<string, string>[],
+    options: StreamAppendOptions = {},
+  ): Promise<string[]> {
+    const maxLen = checkMaxLen(options);
+    const checked = entries.map(checkFields);
+    if (checked.length === 0) return [];
+    const reply = await this.main.run((c) =>
+      runScript(c, STREAM_APPEND_MANY, [this.k(stream)], appendManyArgs(checked, maxLen)),
+    );
+    return (reply as unknown[]).map(String);
   }
 
   async streamEnsureGroup(stream: string, group: string): Promise<void> {

@@ -42,6 +42,60 @@ export interface TokenBucketResult {
   resetMs: number;
 }
 
+/** One token bucket of an {@link AdmissionRequest}: {@link TokenBucketOptions} plus its key. */
+export interface AdmissionBucket extends TokenBucketOptions {
+  /** The bucket's key (a hash, shared with {@link StateStore.takeTokens}); not empty. */
+  key: string;
+}
+
+/** One counter of an {@link AdmissionRequest}: a fixed-window quota like `incrBy` with `ttlMs`. */
+export interface AdmissionQuota {
+  /** The counter's key (an integer string, shared with {@link StateStore.incrBy}); not empty. */
+  key: string;
+  /** Most units the window allows (integer ≥ 0). */
+  limit: number;
+  /** Window length: the TTL set when this call creates the counter, never changed after (integer ≥ 1). */
+  windowTtlMs: number;
+  /** Units this request uses (integer ≥ 0); default 1. A cost of 0 never creates the counter. */
+  cost?: number;
+}
+
+/** The input of {@link StateStore.admit}. All keys must be distinct. */
+export interface AdmissionRequest {
+  buckets: readonly AdmissionBucket[];
+  quotas?: readonly AdmissionQuota[];
+  /** Appended to the stream (trimmed like streamAppend) only when the admission is allowed, atomically with the takes. */
+  append?: { stream: string; fields: Record<string, string>; maxLenApprox?: number };
+}
+
+/** One quota's outcome in an {@link AdmissionResult}. */
+export interface AdmissionQuotaResult {
+  /** The counter after this admission (unchanged when refused; 0 for a missing counter). */
+  used: number;
+  /** Whether this quota alone had room: counter before + cost ≤ limit. */
+  allowed: boolean;
+  /** ms until the counter's window ends (0 when it does not exist, `Infinity` when it has no TTL). */
+  resetMs: number;
+}
+
+/** Outcome of {@link StateStore.admit}. */
+export interface AdmissionResult {
+  allowed: boolean;
+  /**
+   * Index-aligned with `request.buckets`. When allowed: exactly what `takeTokens` would give.
+   * When refused nothing is taken from any bucket: each bucket's `allowed` says whether it alone
+   * had `cost` tokens, `remaining`/`resetMs` describe it untouched, and `retryAfterMs` is
+   * `takeTokens`' wait for a bucket short of tokens (0 for one that had enough).
+   */
+  buckets: TokenBucketResult[];
+  /** Index-aligned with `request.quotas` (`[]` without quotas). */
+  quotas: AdmissionQuotaResult[];
+  /** The first refusing item, buckets before quotas; absent when allowed. */
+  refusedBy?: { kind: 'bucket' | 'quota'; index: number };
+  /** The stream entry id, when allowed and `append` was given. */
+  appendedId?: string;
+}
+
 /** A held lock, see {@link StateStore.acquireLock}. */
 export interface Lock {
   /** The key as passed to `acquireLock` (without the store prefix). */
@@ -132,6 +186,19 @@ export interface StateStore {
    */
   takeTokens(key: string, options: TokenBucketOptions): Promise<TokenBucketResult>;
 
+  /**
+   * One atomic admission decision: refills every bucket for the elapsed time (the `takeTokens`
+   * arithmetic), then — only if every bucket has its `cost` tokens and every quota has room for
+   * its `cost` — takes from all buckets, adds to all counters (a new counter gets `windowTtlMs`)
+   * and appends `append` to its stream; otherwise changes nothing at all. Redis runs it as one
+   * Lua script (`ADMIT`) in one round trip, on the server clock. An empty request is allowed.
+   * Rejects with `StoreError` (`invalid_argument`) for empty or duplicate keys, bad numbers or
+   * empty fields, before touching the store; `wrong_type`/`not_integer` leave everything unchanged.
+   * The keys usually lie in several Redis Cluster hash slots: unlike the other methods this is
+   * for a single Redis endpoint only, unless the caller gives every key one `{hash tag}`.
+   */
+  admit(request: AdmissionRequest): Promise<AdmissionResult>;
+
   /** Takes the lock at `key` for `ttlMs` if free (SET NX PX with a random token); else null. */
   acquireLock(key: string, ttlMs: number): Promise<Lock | null>;
   /**
@@ -151,6 +218,16 @@ export interface StateStore {
     fields: Record<string, string>,
     options?: StreamAppendOptions,
   ): Promise<string>;
+  /**
+   * Appends `entries` (each with at least one field) in order, in one round trip and atomically
+   * (Redis: one Lua script, `STREAM_APPEND_MANY`), trimming like `streamAppend`; returns
+   * their ids in order. An empty `entries` resolves `[]` without contacting the store.
+   */
+  streamAppendMany(
+    stream: string,
+    entries: readonly Record<string, string>[],
+    options?: StreamAppendOptions,
+  ): Promise<string[]>;
   /** Creates consumer group `group` (and the stream) if missing; it starts at the stream's beginning. */
   streamEnsureGroup(stream: string, group: string): Promise<void>;
   /**

@@ -1,8 +1,10 @@
 import { describe } from 'vitest';
+import { describeAdmissionContract } from './admission.contract.js';
 import { useStores, type PrefixCleanup, type StoreFactory } from './harness.js';
 import { describeKeyValueContract } from './kv.contract.js';
 import { describeLockContract } from './lock.contract.js';
 import { describePubSubContract } from './pubsub.contract.js';
+import { describeStreamBatchContract } from './stream-batch.contract.js';
 import { describeStreamContract } from './stream.contract.js';
 import { describeTokenBucketContract } from './token-bucket.contract.js';
 
@@ -25,6 +27,8 @@ export function describeStateStoreContract(
     describeTokenBucketContract(stores);
     describeLockContract(stores);
     describeStreamContract(stores);
+    describeStreamBatchContract(stores);
+    describeAdmissionContract(stores);
     describePubSubContract(stores);
   });
 }
