@@ -34,6 +34,17 @@ function upstreamChecks(core: GatewayCore): ReadinessCheck[] {
   }));
 }
 
+/**
+ * The readiness checks, kept current as upstreams come and go at runtime: the list is read on
+ * every `/ready`, so it is updated in place.
+ */
+function liveReadiness(deps: GatewayDeps): ReadinessCheck[] {
+  const store: ReadinessCheck = { name: 'state-store', check: () => deps.store.ping() };
+  const checks = [store, ...upstreamChecks(deps.core)];
+  deps.core.upstreams.onSetChanged(() => checks.splice(0, checks.length, store, ...upstreamChecks(deps.core)));
+  return checks;
+}
+
 /** The Express side of the gateway: health, metrics, the REST facade (and later the admin API). */
 export function createGatewayApp(deps: GatewayDeps): Express {
   return createServiceApp({
@@ -42,11 +53,11 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     logger: deps.logger,
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
-    readiness: [{ name: 'state-store', check: () => deps.store.ping() }, ...upstreamChecks(deps.core)],
+    readiness: liveReadiness(deps),
     routes: (app) => {
       mountProtectedResourceMetadata(app, deps.file);
       mountRestFacade(app, deps.core.pipeline, deps.config.version);
-      mountAdminRoutes(app, deps.core, deps.file, deps.config.inboundServiceToken);
+      mountAdminRoutes(app, deps.core, deps.config.inboundServiceToken);
     },
   });
 }

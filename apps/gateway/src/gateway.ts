@@ -26,6 +26,9 @@ import { IpGate } from './security/ip-gate.js';
 import { RateLimiter } from './security/rate-limiter.js';
 import { Sanitizer } from './security/sanitizer.js';
 import { UpstreamRegistry } from './upstreams/upstream-registry.js';
+import { UpstreamManager } from './upstreams/upstream-manager.js';
+import { UpstreamOverlay } from './upstreams/upstream-overlay.js';
+import { ConfigReloader, type ReloadOutcome } from './gateway-config/config-reloader.js';
 
 export interface GatewayCore {
   readonly catalogue: Catalogue;
@@ -36,6 +39,12 @@ export interface GatewayCore {
   readonly blocklist: DynamicBlocklist;
   readonly audit: AuditRecorder;
   readonly pins: ToolPins;
+  /** Runtime upstream changes (admin API), shared by every replica through the state store. */
+  readonly upstreamAdmin: UpstreamManager;
+  /** Re-reads GATEWAY_CONFIG and applies what can change at runtime; rejects with GatewayConfigError. */
+  reloadConfig(): Promise<ReloadOutcome>;
+  /** The config file in effect (the start-up file with the sections of the last good reload). */
+  currentFile(): GatewayFileConfig;
   readonly handleMcp: ReturnType<typeof createMcpEntry>;
   /** Subscribes to invalidations and starts the audit relay. */
   start(): Promise<void>;
@@ -101,6 +110,7 @@ export function createGatewayCore(deps: {
         .catch((err: unknown) => logger.error('incident not recorded', { err })),
   });
   refs.catalogue = catalogue;
+  upstreams.onSetChanged((changes) => void catalogue.upstreamsChanged(changes));
   const dispatcher = new McpDispatcher({
     catalogue,
     builtins: createBuiltinHandlers(backends),
@@ -112,6 +122,24 @@ export function createGatewayCore(deps: {
   const apiKeys = new ApiKeyStore(store);
   const blocklist = new DynamicBlocklist(store);
   const authorizer = new Authorizer(file);
+  const upstreamAdmin = new UpstreamManager({
+    registry: upstreams,
+    overlay: new UpstreamOverlay(store, logger),
+    file,
+    builtinNames: builtins.map((b) => b.name),
+    logger,
+  });
+  const reloader = new ConfigReloader({
+    file: config.configFile,
+    initial: file,
+    logger,
+    targets: {
+      apply: (next) => {
+        authorizer.replace(next);
+        return upstreamAdmin.setBase(next);
+      },
+    },
+  });
   const publicBaseUrl = (headers: IncomingHttpHeaders) => {
     if (file.auth.resource) return new URL(file.auth.resource).origin;
     const host = headers['host'];
@@ -127,7 +155,7 @@ export function createGatewayCore(deps: {
     dispatcher,
     catalogue,
     trustedProxies: file.ipGate.trustedProxies.length ? blockListOf(file.ipGate.trustedProxies) : undefined,
-    auditIsDurable: store.kind === 'redis',
+    auditIncludesArguments: file.audit.includeArguments,
     maxBodyBytes: MAX_MCP_BODY_BYTES,
     logger,
   });
@@ -143,10 +171,14 @@ export function createGatewayCore(deps: {
     blocklist,
     audit,
     pins,
+    upstreamAdmin,
+    reloadConfig: () => reloader.reload(),
+    currentFile: () => reloader.current(),
     handleMcp,
     async start() {
       await provisionKeys(store, parseProvisionedKeys(config.provisionedKeys).keys);
       await pins.start((upstream) => void catalogue.refresh(upstream));
+      await upstreamAdmin.start();
       stopRetries = catalogue.retryFailedEvery(15_000);
       await apiKeys.start();
       await blocklist.start();
@@ -162,6 +194,7 @@ export function createGatewayCore(deps: {
       await blocklist.stop();
       await apiKeys.stop();
       await pins.stop();
+      await upstreamAdmin.stop();
       await upstreams.close();
       for (const b of Object.values(backends)) b.shutdown();
     },

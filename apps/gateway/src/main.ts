@@ -16,6 +16,8 @@ void runMain('gateway', async () => {
     build: ({ logger, registry }) => {
       const store = createStateStore({ redisUrl: config.redisUrl, keyPrefix: 'gw:', logger });
       const core = createGatewayCore({ config, file, logger, registry, store });
+      // SIGHUP re-reads GATEWAY_CONFIG; a bad file is logged with every problem and changes nothing.
+      process.on('SIGHUP', () => void core.reloadConfig().catch(() => undefined));
       return {
         createApp: async ({ isShuttingDown }) => {
           await core.start();

@@ -3,11 +3,11 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import Joi from 'joi';
 import { httpErrors, HttpError, requestContext } from '@mcpgw/service-kit';
 import type { GatewayCore } from '../gateway.js';
-import type { GatewayFileConfig } from '../gateway-config/schema.js';
 import type { RequestRecord } from '../pipeline/gateway-pipeline.js';
 import { Denial } from '../security/denial.js';
 import { isAdmin, type Principal } from '../security/principal.js';
 import { diffDefinitions } from '../pinning/tool-pins.js';
+import { mountUpstreamRoutes, type AdminAction } from './upstream-routes.js';
 
 const role = Joi.string().pattern(/^[A-Za-z0-9_.:-]{1,64}$/);
 const createKeySchema = Joi.object({
@@ -34,11 +34,11 @@ function validated<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
 }
 
 /**
- * `/admin`: API keys, the blocklist, upstream status and client policies. Admin role only, with
+ * `/admin`: API keys, the blocklist, upstreams (add, remove, drain), config reload and client policies. Admin role only, with
  * one exception: the collector's service token may add blocklist entries (its automated block
  * action). Every admin action is audited.
  */
-export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayFileConfig, serviceToken: string | undefined): void {
+export function mountAdminRoutes(app: Express, core: GatewayCore, serviceToken: string | undefined): void {
   const router = express.Router();
   const serviceDigest = serviceToken ? createHash('sha256').update(serviceToken).digest() : undefined;
 
@@ -67,7 +67,7 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayF
   };
 
   /** Wraps an admin handler: runs it, then records an `admin.action` event with its outcome. */
-  const action = (name: string, allowService: boolean, handler: (req: Request, res: Response) => Promise<void>) =>
+  const action: AdminAction = (name, allowService, handler) =>
     async (req: Request, res: Response, next: NextFunction) => {
       const principal = res.locals['principal'] as Principal;
       const record = { ...(res.locals['audit'] as RequestRecord), principal, method: name };
@@ -78,10 +78,10 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayF
       const started = performance.now();
       try {
         await handler(req, res);
-        await core.audit.record(auditOf(record, res.statusCode, 'allow', undefined, performance.now() - started));
+        await core.audit.record(auditOf({ ...record, upstream: res.locals['auditUpstream'] as string | undefined }, res.statusCode, 'allow', undefined, performance.now() - started));
       } catch (err) {
         const status = err instanceof HttpError ? err.status : 500;
-        await core.audit.record(auditOf(record, status, status >= 500 ? 'error' : 'deny', err instanceof HttpError ? err.reason : 'internal', performance.now() - started)).catch(() => undefined);
+        await core.audit.record(auditOf({ ...record, upstream: res.locals['auditUpstream'] as string | undefined }, status, status >= 500 ? 'error' : 'deny', err instanceof HttpError ? err.reason : 'internal', performance.now() - started)).catch(() => undefined);
         next(err);
       }
     };
@@ -123,19 +123,7 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayF
     if (!(await core.blocklist.remove(String(req.params['ip'])))) throw httpErrors.notFound('not blocked');
     res.status(204).end();
   }));
-  router.get('/upstreams', action('admin.upstreams.list', false, async (_req, res) => {
-    const failures = core.catalogue.unhealthy();
-    res.json({
-      upstreams: core.upstreams.all().map((u) => ({
-        id: u.id,
-        transport: u.config.transport,
-        connected: u.connected,
-        breaker: u.breakerState,
-        healthy: !failures.has(u.id),
-        tools: core.catalogue.tools().filter((t) => t.owner.kind === 'upstream' && t.owner.upstream === u).length,
-      })),
-    });
-  }));
+  mountUpstreamRoutes(router, core, action);
   router.get('/tools', action('admin.tools.list', false, async (_req, res) => {
     res.json({
       tools: core.catalogue.tools().map((t) => ({
@@ -166,6 +154,7 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, file: GatewayF
     res.status(200).json({ approved: true });
   }));
   router.get('/clients', action('admin.clients.list', false, async (_req, res) => {
+    const file = core.currentFile();
     res.json({ clients: file.clients, toolSets: file.toolSets });
   }));
   app.use('/admin', router);
@@ -177,6 +166,7 @@ function auditOf(record: RequestRecord, status: number, decision: 'allow' | 'den
     request_id: record.requestId,
     ...(record.principal ? { user: (record.principal.user ?? record.principal.id).slice(0, 256) } : {}),
     ...(record.method ? { method: record.method } : {}),
+    ...(record.upstream ? { upstream: record.upstream } : {}),
     ...(record.clientIp ? { client_ip: record.clientIp } : {}),
     decision,
     ...(reason ? { reason } : {}),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { AuditEvent } from '@mcpgw/tool-schemas';
+import type { AdmissionAppend } from '../security/rate-limiter.js';
 
 export const AUDIT_OUTBOX = 'audit:outbox';
 /**
@@ -9,28 +10,78 @@ export const AUDIT_OUTBOX = 'audit:outbox';
  * is away for long; past it the oldest entries go, which is why every event is also in the JSON log.
  */
 export const AUDIT_OUTBOX_MAX_ENTRIES = 100_000;
+/** Most events written to the outbox in one store round trip. */
+const MAX_BATCH = 256;
 
 export type AuditInput = Omit<AuditEvent, 'v' | 'event_id' | 'timestamp'>;
 
+interface Pending {
+  fields: Record<string, string>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * Writes audit events to the outbox stream (shipped to the collector by the relay) and to the JSON
- * log. With a durable store a failed write throws, so callers that must not act unrecorded (a
- * tools/call about to be forwarded) can refuse instead.
+ * log. Events recorded in the same turn of the event loop share one store round trip, so under
+ * load the final records of many requests cost one write. With a durable store a failed write
+ * rejects, so callers that must not act unrecorded can refuse instead.
  */
 export class AuditRecorder {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
   constructor(
     private readonly store: StateStore,
     private readonly logger: Logger,
   ) {}
 
+  /** Logs the event and resolves once it is in the outbox. */
   async record(input: AuditInput): Promise<AuditEvent> {
-    const event: AuditEvent = { v: 1, event_id: randomUUID(), timestamp: new Date().toISOString(), ...dropUndefined(input) };
+    const event = this.build(input);
     this.logger.info('audit', { audit: event });
-    await this.store.streamAppend(AUDIT_OUTBOX, { event: JSON.stringify(event) }, { maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES });
+    const fields = { event: JSON.stringify(event) };
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ fields, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
     return event;
   }
-}
 
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  /**
+   * A write-ahead record (`mcp.forward`) for the caller to append atomically with its admission
+   * (see RateLimiter.admit). Logged at debug: the request's own event, logged at info, follows.
+   */
+  writeAhead(input: AuditInput): AdmissionAppend {
+    const event = this.build(input);
+    this.logger.debug('audit', { audit: event });
+    return { stream: AUDIT_OUTBOX, fields: { event: JSON.stringify(event) }, maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES };
+  }
+
+  private build(input: AuditInput): AuditEvent {
+    const event = { v: 1, event_id: randomUUID(), timestamp: new Date().toISOString() } as AuditEvent;
+    for (const key of Object.keys(input) as Array<keyof AuditInput>) {
+      if (input[key] !== undefined) (event as unknown as Record<string, unknown>)[key] = input[key];
+    }
+    return event;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length) setImmediate(() => void this.flush());
+    else this.scheduled = false;
+    try {
+      await this.store.streamAppendMany(
+        AUDIT_OUTBOX,
+        batch.map((p) => p.fields),
+        { maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES },
+      );
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
 }

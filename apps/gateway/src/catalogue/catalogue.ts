@@ -2,7 +2,7 @@ import type { Logger } from '@mcpgw/telemetry';
 import { flagDefinition, type DescriptionFlag } from '../pinning/hidden-instructions.js';
 import type { ToolPins } from '../pinning/tool-pins.js';
 import type { UpstreamConnection } from '../upstreams/upstream-connection.js';
-import type { UpstreamRegistry } from '../upstreams/upstream-registry.js';
+import type { UpstreamRegistry, UpstreamSetChanges } from '../upstreams/upstream-registry.js';
 
 /** Where a catalogue entry is served from. */
 export type Owner = { kind: 'builtin' } | { kind: 'upstream'; upstream: UpstreamConnection };
@@ -72,7 +72,7 @@ export class Catalogue {
 
   /** Loads every upstream's listing once (lazily, so stdio children start on first use). */
   ensureLoaded(): Promise<void> {
-    this.loaded ??= Promise.all(this.upstreams.all().map((u) => this.refresh(u.id))).then(() => undefined);
+    this.loaded ??= Promise.all(this.upstreams.active().map((u) => this.refresh(u.id))).then(() => undefined);
     return this.loaded;
   }
 
@@ -89,9 +89,28 @@ export class Catalogue {
   refresh(upstreamId: string): Promise<void> {
     const running = this.refreshing.get(upstreamId);
     if (running) return running;
-    const run = this.load(upstreamId).finally(() => this.refreshing.delete(upstreamId));
+    const run: Promise<void> = this.load(upstreamId).finally(() => {
+      if (this.refreshing.get(upstreamId) === run) this.refreshing.delete(upstreamId);
+    });
     this.refreshing.set(upstreamId, run);
     return run;
+  }
+
+  /**
+   * Follows a change of the upstream set: entries of removed, replaced and draining upstreams
+   * leave at once (so new calls to them are answered like an unknown tool); added, replaced and
+   * undrained ones are listed now if the catalogue was loaded already, else on first use.
+   */
+  upstreamsChanged(changes: UpstreamSetChanges): Promise<void> {
+    const gone = [...changes.removed, ...changes.replaced, ...changes.drained];
+    for (const id of gone) {
+      this.listings.delete(id);
+      this.failures.delete(id);
+      this.refreshing.delete(id);
+    }
+    if (gone.length) this.publish();
+    if (!this.loaded) return Promise.resolve();
+    return Promise.all([...changes.added, ...changes.replaced, ...changes.undrained].map((id) => this.refresh(id))).then(() => undefined);
   }
 
   tools(): CatalogueTool[] {
@@ -124,7 +143,7 @@ export class Catalogue {
   /** The upstream that listed this exact resource URI, or whose template prefix matches it. */
   ownerOfResource(uri: string): UpstreamConnection | undefined {
     for (const [id, listing] of this.listings) {
-      if (listing.resources.some((r) => r['uri'] === uri)) return this.upstreams.get(id);
+      if (listing.resources.some((r) => r['uri'] === uri)) return this.upstreams.routable(id);
     }
     for (const [id, listing] of this.listings) {
       const match = listing.resourceTemplates.some((t) => {
@@ -132,7 +151,7 @@ export class Catalogue {
         const prefix = template.split('{')[0] ?? '';
         return prefix.length > 0 && uri.startsWith(prefix);
       });
-      if (match) return this.upstreams.get(id);
+      if (match) return this.upstreams.routable(id);
     }
     return undefined;
   }
@@ -157,8 +176,10 @@ export class Catalogue {
   }
 
   private async load(upstreamId: string): Promise<void> {
-    const upstream = this.upstreams.get(upstreamId);
+    const upstream = this.upstreams.routable(upstreamId);
     if (!upstream) return;
+    // The set may change while the upstream is listed: a result for a connection no longer routed to is dropped.
+    const current = () => this.upstreams.routable(upstreamId) === upstream;
     try {
       const [tools, prompts, resources, resourceTemplates] = await Promise.all([
         upstream.listAll('tools'),
@@ -167,6 +188,7 @@ export class Catalogue {
         upstream.listAll('resourceTemplates'),
       ]);
       const { visible, held } = await this.guardTools(upstream.id, this.namespaceTools(upstream, tools));
+      if (!current()) return;
       this.listings.set(upstreamId, {
         tools: visible,
         held,
@@ -176,11 +198,17 @@ export class Catalogue {
       });
       this.failures.delete(upstreamId);
     } catch (err) {
+      if (!current()) return;
       // One dead upstream never blanks the catalogue: only its own entries go.
       this.listings.delete(upstreamId);
       this.failures.set(upstreamId, err instanceof Error ? err.message.slice(0, 200) : 'listing failed');
       this.logger.warn('upstream listing failed; its tools are hidden', { upstream: upstreamId, err });
     }
+    this.publish();
+  }
+
+  /** Re-indexes after a listing changed and tells clients when a list they would see differs. */
+  private publish(): void {
     this.version += 1;
     this.reindex();
     const changed = this.changedKinds();

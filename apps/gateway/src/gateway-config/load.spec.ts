@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GatewayConfigError, loadGatewayConfig, validateGatewayConfig } from './load.js';
+import { GatewayConfigError, loadGatewayConfig, validateGatewayConfig, validateUpstreamEntry } from './load.js';
 
 function problems(raw: unknown): readonly string[] {
   try {
@@ -60,6 +60,33 @@ describe('gateway config file', () => {
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, 'upstreams: [unclosed');
     await expect(loadGatewayConfig(file)).rejects.toThrow(/not valid YAML/);
+  });
+});
+
+describe('problems never carry values', () => {
+  it('names a field that fails a pattern without quoting what was given', () => {
+    const found = problems({ clients: [{ id: 'secret value with spaces' }], auth: { anonymous: { roles: ['sk-live secret'] } } });
+    expect(found).toEqual(expect.arrayContaining(['clients.0.id: fails to match the required pattern', 'auth.anonymous.roles.0: fails to match the required pattern']));
+    expect(found.join('\n')).not.toContain('secret');
+  });
+});
+
+describe('one upstream entry (admin API)', () => {
+  it('is validated like an item of upstreams:, defaults included', () => {
+    const { value, problems: found } = validateUpstreamEntry({ id: 'extra', transport: 'sse', url: 'http://127.0.0.1:1/sse' }, '__');
+    expect(found).toEqual([]);
+    expect(value).toMatchObject({ id: 'extra', headers: {}, timeoutMs: 30_000, breaker: { volumeThreshold: 5 } });
+  });
+
+  it('names every problem, and refuses an id containing the separator', () => {
+    expect(validateUpstreamEntry({ transport: 'stdio', url: 'http://x' }, '__').problems).toEqual([
+      { field: 'id', message: 'is required' },
+      { field: 'url', message: 'is not allowed' },
+      { field: 'command', message: 'is required' },
+    ]);
+    expect(validateUpstreamEntry({ id: 'a-b', transport: 'stdio', command: 'node' }, '-').problems).toEqual([
+      { field: 'id', message: '"a-b" contains the namespace separator "-"' },
+    ]);
   });
 });
 

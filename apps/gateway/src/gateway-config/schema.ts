@@ -117,11 +117,17 @@ export interface GatewayFileConfig {
   readonly allowedOrigins: readonly string[];
   /** Page size of aggregated list results. */
   readonly pageSize: number;
+  /** Upstreams added through the admin API (`POST /admin/upstreams`). */
+  readonly runtimeUpstreams: {
+    /** Whether the admin API may add stdio upstreams (a process the gateway starts); off by default. */
+    readonly allowStdio: boolean;
+  };
 }
 
 const id = Joi.string().pattern(/^[a-z][a-z0-9-]{0,39}$/).message('{{#label}} must be 1-40 characters of a-z, 0-9 and -, starting with a letter');
 
-const upstream = Joi.object({
+/** One entry of `upstreams:`; the admin API validates `POST /admin/upstreams` bodies with it too. */
+export const upstreamSchema = Joi.object({
   id: id.required(),
   transport: Joi.string().valid('streamable-http', 'sse', 'stdio').required(),
   url: Joi.when('transport', {
@@ -231,8 +237,9 @@ export const gatewayFileSchema = Joi.object({
   maxStdioProcesses: Joi.number().integer().min(0).max(256).default(16),
   allowedOrigins: Joi.array().items(Joi.string().max(253)).max(256).default([]),
   pageSize: Joi.number().integer().min(1).max(1000).default(100),
+  runtimeUpstreams: Joi.object({ allowStdio: Joi.boolean().default(false) }).default(),
   upstreams: Joi.array()
-    .items(upstream)
+    .items(upstreamSchema)
     .max(256)
     .unique('id')
     .default([])

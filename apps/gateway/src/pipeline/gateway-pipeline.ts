@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
+import { AUDIT_ARGUMENTS_MAX_BYTES } from '@mcpgw/tool-schemas';
 import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { DispatchContext, Era, McpDispatcher } from '../mcp/dispatcher.js';
@@ -9,10 +10,10 @@ import { JsonRpcError, rpcErrors } from '../mcp/jsonrpc.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { Authorizer } from '../security/authorizer.js';
 import { clientIpOf } from '../security/client-ip.js';
-import { Denial, storeUnavailableDenial } from '../security/denial.js';
+import { Denial } from '../security/denial.js';
 import { ThreatBlocked, type IpGate } from '../security/ip-gate.js';
 import type { Principal } from '../security/principal.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
+import type { AdmissionAppend, RateLimiter } from '../security/rate-limiter.js';
 import type { Sanitizer } from '../security/sanitizer.js';
 import { validateParams } from '../mcp/params.js';
 import { ArgumentValidator, rejectIdentityMeta } from './argument-validator.js';
@@ -40,6 +41,8 @@ export interface RequestRecord {
   threatScore?: number;
   /** Set when the called tool's definition is flagged as suspicious: the event says so. */
   note?: string;
+  /** The call's arguments (secrets masked), only under an audit policy that includes them. */
+  arguments?: Record<string, unknown>;
 }
 
 export interface PipelineDeps {
@@ -52,8 +55,8 @@ export interface PipelineDeps {
   dispatcher: McpDispatcher;
   catalogue: Catalogue;
   trustedProxies: BlockList | undefined;
-  /** With a shared store the outbox is durable: a tools/call that cannot be recorded is not forwarded. */
-  auditIsDurable: boolean;
+  /** Audit events carry the call's arguments (secrets masked, size-bounded): `audit.includeArguments`. */
+  auditIncludesArguments: boolean;
   maxBodyBytes: number;
   logger: Logger;
 }
@@ -68,9 +71,12 @@ export interface PipelineDeps {
  *  (the transport reads and parses the body here, with the caller's body limit)
  *  4. route          — resolve the target (tool, prompt, resource) to its owner;
  *  5. authorization  — decided on the exact name the owner will execute; forbidden = unknown;
- *  6. rate limit     — after authorization, so refused calls do not spend the caller's budget;
- *  7. validation     — arguments against the tool's schema, identity fields in `_meta` refused;
- *  8. write-ahead audit for tools/call, then the call (breaker + timeout per upstream);
+ *  6. validation     — arguments against the tool's schema, identity fields in `_meta` refused;
+ *  7. rate limit     — after authorization, so refused calls do not spend the caller's budget;
+ *                      also charged for invalid calls (a flood of them is still a flood);
+ *  8. for a tools/call to an upstream, the write-ahead audit record is appended atomically with
+ *     the rate-limit take (one store round trip: the call is admitted and on record, or neither),
+ *     then the call (breaker + timeout per upstream);
  *  9. always: sanitize the result, map errors, audit event, metrics.
  */
 export class GatewayPipeline {
@@ -126,7 +132,6 @@ export class GatewayPipeline {
     // The request's shape first: a malformed call is answered as such, before any routing.
     const params = validateParams(request.method, request.params);
     let headers: Record<string, string> = {};
-    let forwardsTo: { definition: Readonly<Record<string, unknown>>; upstream: string } | undefined;
     if (request.method === 'tools/call') {
       const name = typeof request.params?.['name'] === 'string' ? request.params['name'] : '';
       record.tool = name;
@@ -135,18 +140,22 @@ export class GatewayPipeline {
       if (!tool || !authorizer.mayUse(principal, name)) throw rpcErrors.unknownTool(name); // 5.
       record.upstream = tool.owner.kind === 'builtin' ? 'builtin' : tool.owner.upstream.id;
       if (tool.flags?.length) record.note = 'flagged_tool';
-      headers = await this.deps.rateLimiter.admit(principal, name); // 6.
-      rejectIdentityMeta(request.params); // 7.
-      if (tool.owner.kind === 'upstream') {
-        this.argumentValidator.check(tool.definition, request.params?.['arguments'] ?? {});
-        forwardsTo = { definition: tool.definition, upstream: tool.owner.upstream.id };
-      }
+      const args = request.params?.['arguments'] ?? {};
+      if (this.deps.auditIncludesArguments) record.arguments = this.auditedArguments(args);
+      const invalid = checked(() => {
+        rejectIdentityMeta(request.params); // 6.
+        if (tool.owner.kind === 'upstream') this.argumentValidator.check(tool.definition, args);
+      });
+      const forwards = tool.owner.kind === 'upstream' && !invalid;
+      // 7. + 8.: one atomic admission; the write-ahead record only for a call about to be forwarded.
+      headers = await this.deps.rateLimiter.admit(principal, name, forwards ? this.writeAhead(record) : undefined);
+      if (invalid) throw invalid;
     } else {
+      const invalid = checked(() => rejectIdentityMeta(request.params));
       headers = await this.deps.rateLimiter.admit(principal, undefined);
-      rejectIdentityMeta(request.params);
+      if (invalid) throw invalid;
     }
 
-    if (forwardsTo) await this.writeAhead(record); // 8.
     let result: Record<string, unknown>;
     try {
       result = await this.deps.dispatcher.dispatch(request.method, params, ctx);
@@ -201,13 +210,16 @@ export class GatewayPipeline {
     }
   }
 
-  private async writeAhead(record: RequestRecord): Promise<void> {
-    try {
-      await this.deps.audit.record(this.auditInput(record, 'mcp.forward', { status: 102, decision: 'allow', durationMs: 0 }));
-    } catch (err) {
-      if (this.deps.auditIsDurable) throw storeUnavailableDenial(err);
-      this.deps.logger.error('write-ahead audit record failed', { err, request_id: record.requestId });
-    }
+  private writeAhead(record: RequestRecord): AdmissionAppend {
+    return this.deps.audit.writeAhead(this.auditInput(record, 'mcp.forward', { status: 102, decision: 'allow', durationMs: 0 }));
+  }
+
+  /** Secrets masked whatever the sanitize policy; too large → a marker with the size. */
+  private auditedArguments(args: unknown): Record<string, unknown> {
+    if (!args || typeof args !== 'object' || Array.isArray(args)) return { _invalid: true };
+    const masked = this.deps.sanitizer.secrets(args as Record<string, unknown>);
+    const bytes = Buffer.byteLength(JSON.stringify(masked));
+    return bytes <= AUDIT_ARGUMENTS_MAX_BYTES ? masked : { _truncated: true, bytes };
   }
 
   private auditInput(
@@ -232,7 +244,19 @@ export class GatewayPipeline {
       duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
       degraded: record.degraded,
       ...(record.threatScore !== undefined ? { threat_score: record.threatScore } : {}),
+      ...(record.arguments ? { arguments: record.arguments } : {}),
     };
+  }
+}
+
+/** Runs a validation step; returns its protocol error instead of throwing it (other errors propagate). */
+function checked(step: () => void): JsonRpcError | undefined {
+  try {
+    step();
+    return undefined;
+  } catch (err) {
+    if (err instanceof JsonRpcError) return err;
+    throw err;
   }
 }
 

@@ -28,25 +28,48 @@ export function inList(list: BlockList, ip: string): boolean {
   return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** The compiled rules; swapped as a whole on reload, so a request never sees half of two configs. */
+interface CompiledRules {
+  readonly roleSets: ReadonlyArray<{ role: string; matches: (name: string) => boolean }>;
+  readonly policies: ReadonlyMap<string, CompiledPolicy>;
+}
+
+/** The sections of the config the authorizer decides with. */
+export type AuthorizationConfig = Pick<GatewayFileConfig, 'toolSets' | 'clients'>;
+
+function compileRules(config: AuthorizationConfig): CompiledRules {
+  const policies = new Map<string, CompiledPolicy>();
+  for (const client of config.clients) {
+    policies.set(client.id, {
+      config: client,
+      tools: client.allowedTools.length ? compilePatterns(client.allowedTools) : undefined,
+      resources: compilePatterns(client.allowedResources),
+      cidrs: client.allowedCidrs.length ? blockListOf(client.allowedCidrs) : undefined,
+    });
+  }
+  return { roleSets: Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) })), policies };
+}
+
 /**
  * Default-deny authorization, compiled once from the config: roles map to tool sets; a client's
  * policy narrows further (tools, resources, origins, source addresses). `tools/list` is filtered
  * with the same predicate a call is checked with, so what is listed is exactly what may be called.
+ * A config reload swaps the compiled rules in place (`replace`), so callers keep their instance.
  */
 export class Authorizer {
-  private readonly roleSets: Array<{ role: string; matches: (name: string) => boolean }>;
-  private readonly policies = new Map<string, CompiledPolicy>();
+  private rules: CompiledRules;
 
-  constructor(config: GatewayFileConfig) {
-    this.roleSets = Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) }));
-    for (const client of config.clients) {
-      this.policies.set(client.id, {
-        config: client,
-        tools: client.allowedTools.length ? compilePatterns(client.allowedTools) : undefined,
-        resources: compilePatterns(client.allowedResources),
-        cidrs: client.allowedCidrs.length ? blockListOf(client.allowedCidrs) : undefined,
-      });
-    }
+  constructor(config: AuthorizationConfig) {
+    this.rules = compileRules(config);
+  }
+
+  /** Applies reloaded `toolSets` and `clients`; compiled first, so a bad config leaves the old rules. */
+  replace(config: AuthorizationConfig): void {
+    this.rules = compileRules(config);
+  }
+
+  private get policies(): ReadonlyMap<string, CompiledPolicy> {
+    return this.rules.policies;
   }
 
   policyOf(principal: Principal): ClientPolicyConfig | undefined {
@@ -58,7 +81,7 @@ export class Authorizer {
     const policy = principal.clientId ? this.policies.get(principal.clientId) : undefined;
     if (policy?.tools && !policy.tools(name)) return false;
     if (isAdmin(principal)) return true;
-    return this.roleSets.some((set) => principal.roles.includes(set.role) && set.matches(name));
+    return this.rules.roleSets.some((set) => principal.roles.includes(set.role) && set.matches(name));
   }
 
   mayRead(principal: Principal, uri: string): boolean {

@@ -1,5 +1,5 @@
 import type { StateStore } from '@mcpgw/state';
-import type { GatewayFileConfig, RateLimitConfig } from '../gateway-config/schema.js';
+import type { ClientPolicyConfig, GatewayFileConfig, RateLimitConfig } from '../gateway-config/schema.js';
 import type { Authorizer } from './authorizer.js';
 import { Denial, storeUnavailableDenial } from './denial.js';
 import type { Principal } from './principal.js';
@@ -25,58 +25,85 @@ function limited(limit: RateLimitConfig, retryAfterMs: number, scope: string): D
 const dayKey = (now: Date) => now.toISOString().slice(0, 10);
 const monthKey = (now: Date) => now.toISOString().slice(0, 7);
 
+/** A stream entry written atomically with the admission (the write-ahead audit record). */
+export interface AdmissionAppend {
+  stream: string;
+  fields: Record<string, string>;
+  maxLenApprox?: number;
+}
+
 /**
  * Token buckets per client (and per tool where the policy says so), atomic in the shared store so
  * replicas never over-admit together; daily and monthly quotas per client. Anonymous callers get
- * the strict anonymous bucket, never none. A store error refuses the request (503), never admits it.
+ * the strict anonymous bucket, never none. Everything a request takes — its buckets, its quota
+ * units and, for a forwarded call, its write-ahead audit record — is one all-or-nothing store
+ * operation, so one round trip: a refused request spends nothing, an admitted call is on record.
+ * A store error refuses the request (503), never admits it.
  */
 export class RateLimiter {
-  private readonly toolLimits = new Map<string, Array<{ matches: (tool: string) => boolean; limit: RateLimitConfig }>>();
+  /** Per-tool limits compiled once per policy object; a config reload brings new policy objects. */
+  private readonly toolLimits = new WeakMap<ClientPolicyConfig, Array<{ matches: (tool: string) => boolean; limit: RateLimitConfig }>>();
 
   constructor(
     private readonly store: StateStore,
     private readonly config: GatewayFileConfig,
     private readonly authorizer: Authorizer,
-  ) {
-    for (const client of config.clients) {
-      this.toolLimits.set(
-        client.id,
-        Object.entries(client.toolRateLimits).map(([pattern, limit]) => ({ matches: compilePatterns([pattern]), limit })),
-      );
+  ) {}
+
+  private toolLimitOf(policy: ClientPolicyConfig, tool: string): RateLimitConfig | undefined {
+    let compiled = this.toolLimits.get(policy);
+    if (!compiled) {
+      compiled = Object.entries(policy.toolRateLimits).map(([pattern, limit]) => ({ matches: compilePatterns([pattern]), limit }));
+      this.toolLimits.set(policy, compiled);
     }
+    return compiled.find((t) => t.matches(tool))?.limit;
   }
 
-  /** Takes one token for the request; returns the headers to attach to a successful answer. */
-  async admit(principal: Principal, tool: string | undefined, now = new Date()): Promise<Record<string, string>> {
+  /**
+   * Takes one token (and quota unit) for the request, appending `append` in the same atomic step
+   * when admitted; returns the headers to attach to a successful answer.
+   */
+  async admit(principal: Principal, tool: string | undefined, append?: AdmissionAppend, now = new Date()): Promise<Record<string, string>> {
     const subject = rateLimitSubject(principal);
     const policy = this.authorizer.policyOf(principal);
     const limit =
       principal.kind === 'anonymous' ? this.config.auth.anonymous.rateLimit : (policy?.rateLimit ?? this.config.defaultRateLimit);
+    const toolLimit = tool && policy ? this.toolLimitOf(policy, tool) : undefined;
+    const buckets = [{ key: `rl:${subject}:all`, ...limit }];
+    if (toolLimit) buckets.push({ key: `rl:${subject}:tool:${tool}`, ...toolLimit });
+    const quotas: Array<{ key: string; limit: number; windowTtlMs: number; scope: string; retryAfterMs: number }> = [];
+    if (policy?.quotas.daily) {
+      quotas.push({ key: `quota:${subject}:d:${dayKey(now)}`, limit: policy.quotas.daily, windowTtlMs: 2 * 86_400_000, scope: 'daily_quota', retryAfterMs: msToNextDay(now) });
+    }
+    if (policy?.quotas.monthly) {
+      quotas.push({ key: `quota:${subject}:m:${monthKey(now)}`, limit: policy.quotas.monthly, windowTtlMs: 32 * 86_400_000, scope: 'monthly_quota', retryAfterMs: msToNextMonth(now) });
+    }
+    let result;
     try {
-      const taken = await this.store.takeTokens(`rl:${subject}:all`, limit);
-      if (!taken.allowed) throw limited(limit, taken.retryAfterMs, 'client');
-      const toolLimit = tool && policy ? this.toolLimits.get(policy.id)?.find((t) => t.matches(tool))?.limit : undefined;
-      if (toolLimit && tool) {
-        const perTool = await this.store.takeTokens(`rl:${subject}:tool:${tool}`, toolLimit);
-        if (!perTool.allowed) throw limited(toolLimit, perTool.retryAfterMs, 'tool');
-      }
-      if (policy?.quotas.daily) {
-        const used = await this.store.incrBy(`quota:${subject}:d:${dayKey(now)}`, 1, { ttlMs: 2 * 86_400_000 });
-        if (used > policy.quotas.daily) throw limited({ capacity: policy.quotas.daily, refillPerSecond: 0 }, msToNextDay(now), 'daily_quota');
-      }
-      if (policy?.quotas.monthly) {
-        const used = await this.store.incrBy(`quota:${subject}:m:${monthKey(now)}`, 1, { ttlMs: 32 * 86_400_000 });
-        if (used > policy.quotas.monthly) throw limited({ capacity: policy.quotas.monthly, refillPerSecond: 0 }, msToNextMonth(now), 'monthly_quota');
-      }
-      return {
-        'RateLimit-Limit': String(limit.capacity),
-        'RateLimit-Remaining': String(Math.max(0, Math.floor(taken.remaining))),
-        'RateLimit-Reset': String(Math.max(0, Math.ceil(Math.min(taken.resetMs, 86_400_000) / 1000))),
-      };
+      result = await this.store.admit({
+        buckets,
+        quotas: quotas.map(({ key, limit: max, windowTtlMs }) => ({ key, limit: max, windowTtlMs })),
+        ...(append ? { append } : {}),
+      });
     } catch (err) {
-      if (err instanceof Denial) throw err;
       throw storeUnavailableDenial(err);
     }
+    const refused = result.refusedBy;
+    if (refused?.kind === 'bucket') {
+      const bucket = buckets[refused.index] ?? buckets[0];
+      throw limited(bucket ?? limit, result.buckets[refused.index]?.retryAfterMs ?? Infinity, refused.index === 0 ? 'client' : 'tool');
+    }
+    if (refused?.kind === 'quota') {
+      const quota = quotas[refused.index];
+      if (quota) throw limited({ capacity: quota.limit, refillPerSecond: 0 }, quota.retryAfterMs, quota.scope);
+    }
+    if (!result.allowed) throw limited(limit, Infinity, 'client');
+    const taken = result.buckets[0];
+    return {
+      'RateLimit-Limit': String(limit.capacity),
+      'RateLimit-Remaining': String(Math.max(0, Math.floor(taken?.remaining ?? 0))),
+      'RateLimit-Reset': String(Math.max(0, Math.ceil(Math.min(taken?.resetMs ?? 0, 86_400_000) / 1000))),
+    };
   }
 }
 

@@ -46,6 +46,12 @@ export class Sanitizer {
     return { value: out, redactions };
   }
 
+  /** Masks secrets whatever the policy says (for copies the gateway keeps, such as audited arguments). */
+  secrets<T>(input: T): T {
+    const { value } = redactDeep(input, { kinds: [...SECRET_KINDS], sensitiveKeys: DEFAULT_SENSITIVE_KEYS });
+    return replaceGatewayKeys(value, { count: 0 }) as T;
+  }
+
   message(text: string, tool: string | undefined): string {
     const kinds = this.kindsFor(tool);
     if (kinds.length === 0) return text;

@@ -38,6 +38,8 @@ export interface UpstreamDeps {
   onListChanged: (upstreamId: string) => void;
   /** Called whenever a stdio process starts or stops, so the registry can bound and reap them. */
   onProcessStateChange?: (upstreamId: string, running: boolean) => void;
+  /** Asked before a stdio process starts: makes room under the process bound, or refuses (false). */
+  admitProcess?: (upstream: UpstreamConnection) => Promise<boolean>;
 }
 
 type Action = (method: string, params: Record<string, unknown>, options: CallOptions) => Promise<Record<string, unknown>>;
@@ -197,6 +199,9 @@ export class UpstreamConnection {
     if (this.consecutiveConnectFailures > 0) {
       await sleep(Math.min(30_000, 250 * 2 ** (this.consecutiveConnectFailures - 1)));
     }
+    if (this.config.transport === 'stdio' && this.deps.admitProcess && !(await this.deps.admitProcess(this))) {
+      throw new StdioLimitError(this.id);
+    }
     const onChanged = () => this.deps.onListChanged(this.id);
     const client = new Client(
       { name: 'mcpgw-gateway', version: this.deps.clientVersion },
@@ -223,6 +228,7 @@ export class UpstreamConnection {
     } catch (err) {
       this.consecutiveConnectFailures += 1;
       await client.close().catch(() => undefined);
+      if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
       throw err;
     }
     this.consecutiveConnectFailures = 0;
@@ -235,6 +241,15 @@ export class UpstreamConnection {
     });
     onChanged();
     return client;
+  }
+}
+
+/** Every allowed stdio process is running and busy: this one may not start now. */
+export class StdioLimitError extends Error {
+  readonly code = 'STDIO_LIMIT';
+  constructor(upstream: string) {
+    super(`stdio upstream ${upstream} cannot start: the maximum number of stdio processes are running and busy`);
+    this.name = 'StdioLimitError';
   }
 }
 

@@ -1,61 +1,149 @@
 import type { Registry } from 'prom-client';
+import { sleep } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
-import type { GatewayFileConfig } from '../gateway-config/schema.js';
-import { UpstreamConnection, type UpstreamDeps } from './upstream-connection.js';
+import type { GatewayFileConfig, UpstreamConfig } from '../gateway-config/schema.js';
+import { canonicalJson } from '../pinning/canonical.js';
+import { ManagedUpstream, type UpstreamSource } from './managed-upstream.js';
+import type { UpstreamConnection, UpstreamDeps } from './upstream-connection.js';
+import type { EffectiveUpstreams } from './upstream-set.js';
+
+/** How often a stdio start waiting for a free process slot looks again. */
+const STDIO_SLOT_POLL_MS = 50;
+
+/** What one `apply` changed, by upstream id. */
+export interface UpstreamSetChanges {
+  readonly added: string[];
+  readonly removed: string[];
+  /** Same id, different config: the old connection drains while the new one takes new calls. */
+  readonly replaced: string[];
+  readonly drained: string[];
+  readonly undrained: string[];
+}
+
+/** True when any list of `changes` is non-empty. */
+export const changedAnything = (changes: UpstreamSetChanges): boolean => Object.values(changes).some((ids: string[]) => ids.length > 0);
 
 /**
- * All configured upstreams of one gateway process. Bounds the number of running stdio children
+ * All upstreams of one gateway process. The set changes at runtime (`apply`: admin API, overlay
+ * updates from other replicas, config reload). Bounds the number of running stdio children
  * (reaping the least recently used idle one when a new one must start) and stops idle ones.
  */
 export class UpstreamRegistry {
-  private readonly upstreams = new Map<string, UpstreamConnection>();
+  private readonly upstreams = new Map<string, ManagedUpstream>();
   private readonly running = new Set<string>();
   private readonly reaper: NodeJS.Timeout;
+  private readonly listeners: Array<(changes: UpstreamSetChanges) => void> = [];
 
   constructor(
     private readonly config: GatewayFileConfig,
-    deps: { logger: Logger; registry: Registry; clientVersion: string; onListChanged: (id: string) => void },
+    private readonly deps: { logger: Logger; registry: Registry; clientVersion: string; onListChanged: (id: string) => void },
   ) {
-    const upstreamDeps: UpstreamDeps = {
-      ...deps,
-      onProcessStateChange: (id, isRunning) => {
-        if (isRunning) this.running.add(id);
-        else this.running.delete(id);
-      },
-    };
-    for (const upstream of config.upstreams) this.upstreams.set(upstream.id, new UpstreamConnection(upstream, upstreamDeps));
+    for (const upstream of config.upstreams) this.upstreams.set(upstream.id, this.connect(upstream, 'file'));
     this.reaper = setInterval(() => void this.reapIdle(), 5000);
     this.reaper.unref();
   }
 
-  all(): UpstreamConnection[] {
+  /** Every upstream of the set, draining and drained ones included. */
+  all(): ManagedUpstream[] {
     return [...this.upstreams.values()];
   }
 
-  get(id: string): UpstreamConnection | undefined {
+  /** The upstreams new calls may be routed to. */
+  active(): ManagedUpstream[] {
+    return this.all().filter((u) => u.state === 'active');
+  }
+
+  get(id: string): ManagedUpstream | undefined {
     return this.upstreams.get(id);
   }
 
-  /** Makes room for a stdio child about to start: at the limit, the least recently used idle child stops. */
+  /** The upstream `id` if new calls may go to it (not draining or drained). */
+  routable(id: string): ManagedUpstream | undefined {
+    const upstream = this.upstreams.get(id);
+    return upstream?.state === 'active' ? upstream : undefined;
+  }
+
+  /** Called after every `apply` that changed something. */
+  onSetChanged(listener: (changes: UpstreamSetChanges) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Makes the set equal to `desired`: new ids connect (lazily), missing ids close at once, changed
+   * configs get a new connection while the old one drains, and drain flags are applied.
+   */
+  apply(desired: EffectiveUpstreams): UpstreamSetChanges {
+    const changes: UpstreamSetChanges = { added: [], removed: [], replaced: [], drained: [], undrained: [] };
+    const wanted = new Map(desired.configs.map((c) => [c.id, c]));
+    for (const [id, upstream] of this.upstreams) {
+      if (wanted.has(id)) continue;
+      this.upstreams.delete(id);
+      this.running.delete(id);
+      void upstream.close();
+      changes.removed.push(id);
+    }
+    for (const [id, config] of wanted) {
+      const source = desired.sources.get(id) ?? 'runtime';
+      const existing = this.upstreams.get(id);
+      if (existing && sameConfig(existing.config, config)) continue;
+      this.upstreams.set(id, this.connect(config, source));
+      if (existing) {
+        this.retire(existing);
+        changes.replaced.push(id);
+      } else {
+        changes.added.push(id);
+      }
+    }
+    for (const [id, upstream] of this.upstreams) {
+      const drain = desired.drained.has(id);
+      if (drain && upstream.state === 'active') {
+        void upstream.drain().then(() => this.stopped(upstream));
+        changes.drained.push(id);
+      } else if (!drain && upstream.state !== 'active') {
+        upstream.undrain();
+        changes.undrained.push(id);
+      }
+    }
+    if (changedAnything(changes)) for (const listener of this.listeners) listener(changes);
+    return changes;
+  }
+
+  /**
+   * Makes room for a stdio child about to start: under the bound it starts at once; at the bound
+   * the least recently used idle child stops; while every running child is busy it waits (polling,
+   * up to the upstream's timeout) and then refuses (false).
+   */
   async admit(upstream: UpstreamConnection): Promise<boolean> {
     if (upstream.config.transport !== 'stdio' || upstream.connected) return true;
-    if (this.running.size < this.config.maxStdioProcesses) return true;
-    const candidates = [...this.running]
-      .map((id) => this.upstreams.get(id))
-      .filter((u): u is UpstreamConnection => u !== undefined)
-      .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
-    const victim = candidates[0];
-    if (!victim) return false;
-    await victim.disconnect();
-    this.running.delete(victim.id);
-    return true;
+    const deadline = Date.now() + upstream.config.timeoutMs;
+    for (;;) {
+      // The slot is taken now, not when the child is up, so concurrent starts cannot all squeeze in.
+      if (this.running.size < this.config.maxStdioProcesses || this.running.has(upstream.id)) {
+        this.running.add(upstream.id);
+        return true;
+      }
+      const victim = [...this.running]
+        .map((id) => this.upstreams.get(id))
+        // A child still starting is not idle yet: its start would finish after the stop.
+        .filter((u): u is ManagedUpstream => u !== undefined && u !== upstream && u.connected && u.inFlight === 0)
+        .sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      if (victim) {
+        this.running.delete(victim.id);
+        this.running.add(upstream.id);
+        await victim.disconnect();
+        this.deps.logger.info('stdio upstream stopped to make room', { upstream: victim.id, for: upstream.id });
+        return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await sleep(STDIO_SLOT_POLL_MS);
+    }
   }
 
   /** Stops stdio children that have been idle longer than their `idleTimeoutMs`. */
   async reapIdle(now = Date.now()): Promise<void> {
     for (const id of [...this.running]) {
       const upstream = this.upstreams.get(id);
-      if (upstream && now - upstream.lastUsedAt > upstream.config.idleTimeoutMs) {
+      if (upstream && upstream.inFlight === 0 && now - upstream.lastUsedAt > upstream.config.idleTimeoutMs) {
         await upstream.disconnect();
         this.running.delete(id);
       }
@@ -70,4 +158,38 @@ export class UpstreamRegistry {
     clearInterval(this.reaper);
     await Promise.all(this.all().map((u) => u.close()));
   }
+
+  private connect(config: UpstreamConfig, source: UpstreamSource): ManagedUpstream {
+    // Process events of a replaced (older) connection of the same id must not touch the new one's bookkeeping.
+    const ref: { upstream?: ManagedUpstream } = {};
+    const deps: UpstreamDeps = {
+      ...this.deps,
+      admitProcess: (upstream) => this.admit(upstream),
+      onProcessStateChange: (id, isRunning) => {
+        if (this.upstreams.get(id) !== ref.upstream) return;
+        if (isRunning) this.running.add(id);
+        else this.running.delete(id);
+      },
+    };
+    ref.upstream = new ManagedUpstream(config, deps, source);
+    return ref.upstream;
+  }
+
+  /** A replaced connection finishes its in-flight calls, then closes. */
+  private retire(upstream: ManagedUpstream): void {
+    void upstream
+      .drain()
+      .then(() => upstream.close())
+      .catch((err: unknown) => this.deps.logger.warn('replaced upstream connection did not close cleanly', { upstream: upstream.id, err }));
+  }
+
+  private stopped(upstream: ManagedUpstream): void {
+    if (this.upstreams.get(upstream.id) === upstream) this.running.delete(upstream.id);
+    this.deps.logger.info('upstream drained', { upstream: upstream.id });
+  }
+}
+
+/** Key order is not a change: configs are compared by their canonical JSON. */
+function sameConfig(a: UpstreamConfig, b: UpstreamConfig): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AUDIT_ARGUMENTS_MAX_BYTES,
   AUDIT_BATCH_MAX,
   validateAuditEvent,
   validateAuditEventBatch,
@@ -31,6 +32,14 @@ const fields = (r: { ok: boolean; errors?: Array<{ field: string }> }) =>
   r.ok ? [] : (r.errors ?? []).map((e) => e.field);
 
 describe('validateAuditEvent', () => {
+  it('accepts arguments (nested, any keys) only as an object within the size bound', () => {
+    const withArgs = { ...event, arguments: { query: 'logs', filter: { level: ['error'], limit: 5 } } };
+    expect(validateAuditEvent(withArgs)).toEqual({ ok: true, value: withArgs });
+    expect(fields(validateAuditEvent({ ...event, arguments: 'text' }))).toEqual(['arguments']);
+    const big = { ...event, arguments: { blob: 'x'.repeat(AUDIT_ARGUMENTS_MAX_BYTES) } };
+    expect(fields(validateAuditEvent(big))).toEqual(['arguments']);
+  });
+
   it('accepts a complete event and a minimal one', () => {
     expect(validateAuditEvent(event)).toEqual({ ok: true, value: event });
     const minimal = {
@@ -48,8 +57,8 @@ describe('validateAuditEvent', () => {
   });
 
   it('rejects unknown fields, naming them', () => {
-    expect(fields(validateAuditEvent({ ...event, arguments: { secret: 'x' } }))).toEqual([
-      'arguments',
+    expect(fields(validateAuditEvent({ ...event, payload: { secret: 'x' } }))).toEqual([
+      'payload',
     ]);
   });
 

@@ -37,9 +37,13 @@ export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 /** Largest batch the collector ingests in one request. */
 export const AUDIT_BATCH_MAX = 500;
 
+/** Largest serialised `arguments` an audit event carries; larger ones are replaced by a marker. */
+export const AUDIT_ARGUMENTS_MAX_BYTES = 8192;
+
 /**
  * One audit record, shipped from the gateway outbox to the collector at least once and
- * deduplicated there by `event_id`. Never carries tool arguments, tokens or secrets.
+ * deduplicated there by `event_id`. Never carries tokens or secrets, and carries tool arguments
+ * only where the gateway's audit policy says so (`arguments`, with secrets masked).
  */
 export interface AuditEvent {
   v: typeof AUDIT_EVENT_VERSION;
@@ -65,6 +69,11 @@ export interface AuditEvent {
   api_id?: string;
   endpoint?: string;
   threat_score?: number;
+  /**
+   * The call's arguments, only under an audit policy that includes them: secrets masked, at most
+   * {@link AUDIT_ARGUMENTS_MAX_BYTES} serialised, else `{ "_truncated": true, "bytes": n }`.
+   */
+  arguments?: Record<string, unknown>;
 }
 
 /** A batch as `POST`ed to the collector. */
@@ -103,6 +112,11 @@ export const auditEventSchema: Joi.ObjectSchema<AuditEvent> = Joi.object<AuditEv
   api_id: codePointString(1, 128).concat(patternString(API_ID_PATTERN, 'an API identifier')),
   endpoint: codePointString(1, 2048),
   threat_score: Joi.number().min(0).max(10),
+  arguments: Joi.object()
+    .unknown(true)
+    .custom((value: unknown, helpers) =>
+      Buffer.byteLength(JSON.stringify(value)) > AUDIT_ARGUMENTS_MAX_BYTES ? helpers.error('any.invalid') : value,
+    ),
 });
 
 /** joi schema of an {@link AuditEventBatch}: 1 to {@link AUDIT_BATCH_MAX} events. */

@@ -37,6 +37,7 @@ export {
 } from './threat-verdict.js';
 export { RISK_LEVELS, riskLevelForScore, type RiskLevel } from './risk-level.js';
 export {
+  AUDIT_ARGUMENTS_MAX_BYTES,
   AUDIT_BATCH_MAX,
   AUDIT_DECISIONS,
   AUDIT_EVENT_TYPES,

@@ -24,29 +24,43 @@ export interface RecordingStore {
  */
 export function recordingStore(inner: StateStore): RecordingStore {
   const recording: RecordingStore = { store: inner, acked: [], failOutbox: false };
-  const streamAppend: StateStore['streamAppend'] = async (stream, fields, options) => {
-    if (stream === AUDIT_OUTBOX && recording.failOutbox) {
-      throw new StoreUnavailableError('disconnected');
-    }
-    const id = await inner.streamAppend(stream, fields, options);
-    if (stream === AUDIT_OUTBOX) {
-      const event = JSON.parse(fields['event'] ?? '{}') as {
-        type: string;
-        trace_id?: string;
-        request_id: string;
-      };
-      recording.acked.push({
-        type: event.type,
-        requestId: event.request_id,
-        at: performance.now(),
-        ...(event.trace_id ? { traceId: event.trace_id } : {}),
-      });
-    }
-    return id;
+  const refuseOutbox = (stream: string) => {
+    if (stream === AUDIT_OUTBOX && recording.failOutbox) throw new StoreUnavailableError('disconnected');
+  };
+  const acknowledge = (stream: string, fields: Record<string, string>) => {
+    if (stream !== AUDIT_OUTBOX) return;
+    const event = JSON.parse(fields['event'] ?? '{}') as { type: string; trace_id?: string; request_id: string };
+    recording.acked.push({
+      type: event.type,
+      requestId: event.request_id,
+      at: performance.now(),
+      ...(event.trace_id ? { traceId: event.trace_id } : {}),
+    });
+  };
+  const overrides: Partial<StateStore> = {
+    streamAppend: async (stream, fields, options) => {
+      refuseOutbox(stream);
+      const id = await inner.streamAppend(stream, fields, options);
+      acknowledge(stream, fields);
+      return id;
+    },
+    streamAppendMany: async (stream, entries, options) => {
+      refuseOutbox(stream);
+      const ids = await inner.streamAppendMany(stream, entries, options);
+      for (const fields of entries) acknowledge(stream, fields);
+      return ids;
+    },
+    // The write-ahead record travels with the rate-limit admission.
+    admit: async (request) => {
+      if (request.append) refuseOutbox(request.append.stream);
+      const result = await inner.admit(request);
+      if (result.allowed && request.append) acknowledge(request.append.stream, request.append.fields);
+      return result;
+    },
   };
   const proxy = new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'streamAppend') return streamAppend;
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof StateStore];
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function'
         ? (value as (...args: unknown[]) => unknown).bind(target)

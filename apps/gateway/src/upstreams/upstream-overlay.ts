@@ -1,0 +1,97 @@
+import type { StateStore } from '@mcpgw/state';
+import type { Logger } from '@mcpgw/telemetry';
+import { JsonIndex } from '../support/json-index.js';
+import type { OverlayEntry } from './upstream-set.js';
+
+/** Store key of the overlay (a JsonIndex list: one JSON-encoded OverlayEntry per upstream id). */
+export const OVERLAY_KEY = 'upstreams:overlay';
+const CHANNEL = 'upstreams:changed';
+const HEAL_INTERVAL_MS = 10_000;
+
+/**
+ * The runtime changes to the upstream set, shared by every replica: kept in the state store under
+ * the index lock, announced on pub/sub (every replica re-reads the overlay within a second), and
+ * re-read periodically so a missed message heals itself.
+ */
+export class UpstreamOverlay {
+  private readonly index: JsonIndex;
+  private current: OverlayEntry[] = [];
+  private fingerprint = '[]';
+  private onChange: (entries: readonly OverlayEntry[]) => void = () => undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly logger: Logger,
+  ) {
+    this.index = new JsonIndex(store, OVERLAY_KEY);
+  }
+
+  /** Loads the overlay, then follows changes; `onChange` runs whenever the overlay differs from the last one seen. */
+  async start(onChange: (entries: readonly OverlayEntry[]) => void): Promise<void> {
+    this.onChange = onChange;
+    this.unsubscribe = await this.store.subscribe(CHANNEL, () => void this.reload());
+    await this.load();
+    this.timer = setInterval(() => void this.reload(), HEAL_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  entries(): readonly OverlayEntry[] {
+    return this.current;
+  }
+
+  /**
+   * Rewrites the overlay under the store lock: `change` sees the stored overlay (never a stale
+   * local copy) and may throw to refuse. Applied here at once, on the other replicas via pub/sub.
+   */
+  async update(change: (entries: readonly OverlayEntry[]) => OverlayEntry[]): Promise<readonly OverlayEntry[]> {
+    let next: OverlayEntry[] = [];
+    await this.index.update((items) => {
+      next = change(decode(items));
+      return next.map((entry) => JSON.stringify(entry));
+    });
+    this.accept(next);
+    await this.store.publish(CHANNEL, '1').catch((err: unknown) => this.logger.warn('upstream change not announced; replicas catch up on their next reload', { err }));
+    return next;
+  }
+
+  private async load(): Promise<void> {
+    this.accept(decode(await this.index.read()));
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      await this.load();
+    } catch (err) {
+      this.logger.warn('upstream overlay not reloaded; keeping the last one', { err });
+    }
+  }
+
+  private accept(entries: OverlayEntry[]): void {
+    const fingerprint = JSON.stringify(entries);
+    if (fingerprint === this.fingerprint) return;
+    this.fingerprint = fingerprint;
+    this.current = entries;
+    this.onChange(entries);
+  }
+}
+
+function decode(items: readonly string[]): OverlayEntry[] {
+  const entries: OverlayEntry[] = [];
+  for (const item of items) {
+    try {
+      const entry = JSON.parse(item) as OverlayEntry;
+      if (entry && typeof entry.id === 'string') entries.push(entry);
+    } catch {
+      // an unreadable entry is skipped; the valid ones still apply
+    }
+  }
+  return entries;
+}
