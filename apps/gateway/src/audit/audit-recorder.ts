@@ -57,7 +57,8 @@ export class AuditRecorder {
    */
   writeAhead(input: AuditInput): AdmissionAppend {
     const event = this.build(input);
-    this.logger.debug('audit', { audit: event });
+    // winston builds and streams a debug line before its level filter drops it: skip that work.
+    if (this.logger.isDebugEnabled()) this.logger.debug('audit', { audit: event });
     return { stream: AUDIT_OUTBOX, fields: { event: JSON.stringify(event) }, maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES };
   }
 

@@ -33,6 +33,11 @@ export interface SecretPattern {
   readonly pattern: RegExp;
   /** `String.prototype.replace` replacement (may use `$1`). */
   readonly replacement: string;
+  /**
+   * A cheap test every match passes (a literal the pattern needs). When every pattern has one,
+   * strings failing all hints skip the patterns: most logged strings (ids, names) contain none.
+   */
+  readonly hint?: RegExp;
 }
 
 /*
@@ -45,27 +50,32 @@ export const DEFAULT_SECRET_PATTERNS: readonly SecretPattern[] = Object.freeze([
     // RFC 7235 schemes are case-insensitive; the lookahead stops "Bearer Bearer <x>" from
     // consuming the second scheme word as the token and leaving <x> in clear.
     name: 'authorization-scheme',
+    hint: /bearer|basic/i,
     pattern: /\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[^\s"'<>,;]{8,}/gi,
     replacement: `$1 ${REDACTED}`,
   },
   {
     name: 'jwt',
+    hint: /eyJ/,
     pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
     replacement: REDACTED,
   },
   {
     name: 'mcpgw-api-key',
+    hint: /mcpgw_/,
     pattern: /(?<![A-Za-z0-9_-])mcpgw_[A-Za-z0-9_-]+/g,
     replacement: `mcpgw_${REDACTED}`,
   },
   {
     name: 'anthropic-api-key',
+    hint: /sk-ant-/,
     pattern: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g,
     replacement: `sk-ant-${REDACTED}`,
   },
   {
     // scheme://user:password@ (user may be empty, as in redis://:password@host).
     name: 'url-userinfo',
+    hint: /:\/\//,
     pattern: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]+@/g,
     replacement: `$1${REDACTED}@`,
   },
@@ -97,6 +107,15 @@ export function compilePatterns(patterns: readonly SecretPattern[]): readonly Se
   return patterns.map((p) => ({
     name: p.name,
     replacement: p.replacement,
+    ...(p.hint ? { hint: new RegExp(p.hint.source, p.hint.flags.replace(/[gy]/g, '')) } : {}),
     pattern: p.pattern.global ? p.pattern : new RegExp(p.pattern.source, `${p.pattern.flags}g`),
   }));
+}
+
+/** One regex any match of any of `patterns` passes, or undefined when some pattern has no hint. */
+export function combinedHint(patterns: readonly SecretPattern[]): RegExp | undefined {
+  if (patterns.some((p) => !p.hint)) return undefined;
+  const flags = patterns.some((p) => p.hint?.ignoreCase) ? 'i' : '';
+  // Case-insensitive as soon as one hint is: a superset of matches is still a correct pre-check.
+  return new RegExp(patterns.map((p) => `(?:${p.hint?.source ?? ''})`).join('|'), flags);
 }

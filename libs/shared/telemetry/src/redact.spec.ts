@@ -116,6 +116,18 @@ describe('redact: value patterns', () => {
     expect(redaction.mask('PIN-1234 and PIN-5678')).toBe('PIN-**** and PIN-****');
   });
 
+  it('still masks every default pattern next to an extra pattern without a hint', () => {
+    const redaction = createRedaction({
+      patterns: [{ name: 'pin', pattern: /PIN-\d{4}/, replacement: 'PIN-****' }],
+    });
+    expect(redaction.mask(`PIN-1234 bEaReR ${SECRET}`)).toBe(`PIN-**** bEaReR ${REDACTED}`);
+  });
+
+  it('masks whatever the case of the scheme, with the quick pre-check on (default patterns only)', () => {
+    expect(maskSecrets(`BEARER ${SECRET}`)).toBe(`BEARER ${REDACTED}`);
+    expect(maskSecrets('plain text without secrets')).toBe('plain text without secrets');
+  });
+
   it('stays fast on adversarial input (linear-time patterns)', () => {
     const inputs = [
       'eyJ'.repeat(50_000),

@@ -1,4 +1,5 @@
 import {
+  combinedHint,
   compilePatterns,
   createKeyMatcher,
   DEFAULT_REDACT_KEYS,
@@ -38,9 +39,10 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
   const maxStringLength = options.maxStringLength ?? 16_384;
   const errorStack = options.errorStack ?? false;
 
+  const hint = combinedHint(patterns);
   const mask = (text: string): string => {
     let out = text;
-    for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
+    if (!hint || hint.test(text)) for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
     return out.length > maxStringLength ? `${out.slice(0, maxStringLength)}…[truncated]` : out;
   };
 
