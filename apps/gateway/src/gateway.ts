@@ -147,7 +147,7 @@ export function createGatewayCore(deps: {
   };
   const pipeline = new GatewayPipeline({
     ipGate: new IpGate(file.ipGate, blocklist, backends.broker, logger, registry),
-    authenticator: new Authenticator({ config: file.auth, apiKeys, adminKey: config.adminKey, devToken: config.devToken, publicBaseUrl }),
+    authenticator: new Authenticator({ config: file.auth, networkIdentity: authorizer, apiKeys, adminKey: config.adminKey, devToken: config.devToken, publicBaseUrl }),
     authorizer,
     rateLimiter: new RateLimiter(store, file, authorizer),
     sanitizer: new Sanitizer(file.sanitize),

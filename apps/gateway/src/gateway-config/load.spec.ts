@@ -71,6 +71,67 @@ describe('problems never carry values', () => {
   });
 });
 
+describe('clients identified by network address (requireAuth: false)', () => {
+  const networkClient = (id: string, allowedCidrs: string[], extra: object = {}) => ({ id, requireAuth: false, allowedCidrs, ...extra });
+
+  it('defaults: requireAuth true, no roles', () => {
+    expect(validateGatewayConfig({ clients: [{ id: 'c' }] }).clients[0]).toMatchObject({ requireAuth: true, roles: [] });
+  });
+
+  it('accepts disjoint network clients with roles, IPv4 and IPv6', () => {
+    const config = validateGatewayConfig({
+      clients: [
+        networkClient('batch', ['10.1.0.0/16', '2001:db8:1::/48'], { roles: ['reader'] }),
+        networkClient('cron', ['10.2.0.0/16', '192.0.2.7', '2001:db8:2::/48']),
+        { id: 'keyed', allowedCidrs: ['10.1.0.0/16'] },
+      ],
+    });
+    expect(config.clients.map((c) => [c.id, c.requireAuth, c.roles])).toEqual([
+      ['batch', false, ['reader']],
+      ['cron', false, []],
+      ['keyed', true, []],
+    ]);
+  });
+
+  it('requires allowedCidrs when requireAuth is false', () => {
+    expect(problems({ clients: [{ id: 'open', requireAuth: false }] })).toEqual(['clients.0.allowedCidrs: must list the source addresses when requireAuth is false']);
+    expect(problems({ clients: [networkClient('open', [])] })).toEqual(['clients.0.allowedCidrs: must list the source addresses when requireAuth is false']);
+  });
+
+  it('refuses overlapping CIDRs between two network clients, naming both entries', () => {
+    expect(problems({ clients: [networkClient('a', ['10.0.0.0/8']), networkClient('b', ['192.0.2.0/24', '10.20.30.40/32'])] })).toEqual([
+      'clients.1.allowedCidrs.1: overlaps clients.0.allowedCidrs.0; two requireAuth: false clients may not share an address',
+    ]);
+    // Either containment direction, unmasked prefixes, and the IPv4-mapped IPv6 spelling of the same range.
+    expect(problems({ clients: [networkClient('a', ['10.0.0.9/30']), networkClient('b', ['10.0.0.200/24'])] })).toHaveLength(1);
+    expect(problems({ clients: [networkClient('a', ['::ffff:10.0.0.0/104']), networkClient('b', ['10.9.9.9'])] })).toHaveLength(1);
+    expect(problems({ clients: [networkClient('a', ['2001:db8::/32']), networkClient('b', ['2001:db8:ffff::1'])] })).toHaveLength(1);
+  });
+
+  it('allows the same CIDRs on a requireAuth: true client (its callers bring credentials)', () => {
+    expect(problems({ clients: [networkClient('a', ['10.0.0.0/8']), { id: 'b', allowedCidrs: ['10.0.0.0/8'] }] })).toEqual([]);
+  });
+
+  it('refuses admin roles, roles on keyed clients and unparsable CIDRs', () => {
+    expect(
+      problems({
+        clients: [
+          networkClient('a', ['10.0.0.0/8'], { roles: ['reader', 'admin'] }),
+          { id: 'b', roles: ['reader'] },
+          networkClient('c', ['999.1.1.1/8', '10.0.0.0/33', 'fe80::/129', '1:2']),
+        ],
+      }),
+    ).toEqual([
+      'clients.0.roles: a client identified by its network address is never an admin',
+      'clients.1.roles: only a client with requireAuth: false has roles of its own (key and token holders bring theirs)',
+      'clients.2.allowedCidrs.0: not a valid IP address or CIDR prefix',
+      'clients.2.allowedCidrs.1: not a valid IP address or CIDR prefix',
+      'clients.2.allowedCidrs.2: not a valid IP address or CIDR prefix',
+      'clients.2.allowedCidrs.3: not a valid IP address or CIDR prefix',
+    ]);
+  });
+});
+
 describe('one upstream entry (admin API)', () => {
   it('is validated like an item of upstreams:, defaults included', () => {
     const { value, problems: found } = validateUpstreamEntry({ id: 'extra', transport: 'sse', url: 'http://127.0.0.1:1/sse' }, '__');

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parse } from 'yaml';
 import type Joi from 'joi';
+import { blockListOf, inList } from '../security/authorizer.js';
 import { gatewayFileSchema, upstreamSchema, type GatewayFileConfig, type UpstreamConfig } from './schema.js';
 
 /** The gateway config file is missing, unreadable, not YAML, or fails validation; lists every problem. */
@@ -67,8 +69,66 @@ export function validateGatewayConfig(raw: unknown, source = '(inline)'): Gatewa
   const ambiguous = config.upstreams
     .map((u, i) => (u.id.includes(config.namespaceSeparator) ? `upstreams.${i}.id: "${u.id}" contains the namespace separator "${config.namespaceSeparator}"` : undefined))
     .filter((p): p is string => p !== undefined);
-  if (ambiguous.length) throw new GatewayConfigError(source, ambiguous);
+  const problems = [...ambiguous, ...clientPolicyProblems(config.clients)];
+  if (problems.length) throw new GatewayConfigError(source, problems);
   return Object.freeze(config);
+}
+
+/** Whether `entry` is an address or `address/prefix` with a prefix its family allows. */
+function isCidr(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+const MAX_OVERLAP_PROBLEMS = 20;
+
+/**
+ * Checks of `clients` the schema cannot express: every CIDR parses; a `requireAuth: false` client
+ * names the addresses it is recognised by (without them it would be every address), has no roles
+ * of an admin, and shares no address with another such client (one address, one identity).
+ * Only network clients carry roles. Values are never echoed, only their paths.
+ */
+function clientPolicyProblems(clients: GatewayFileConfig['clients']): string[] {
+  const problems: string[] = [];
+  const network: Array<{ index: number; cidrs: Array<{ at: number; literal: string; list: ReturnType<typeof blockListOf> }> }> = [];
+  clients.forEach((client, index) => {
+    const at = `clients.${index}`;
+    const bad = client.allowedCidrs.map((c, j) => (isCidr(c) ? undefined : j)).filter((j): j is number => j !== undefined);
+    for (const j of bad) problems.push(`${at}.allowedCidrs.${j}: not a valid IP address or CIDR prefix`);
+    if (client.requireAuth) {
+      if (client.roles.length) problems.push(`${at}.roles: only a client with requireAuth: false has roles of its own (key and token holders bring theirs)`);
+      return;
+    }
+    if (client.allowedCidrs.length === 0) problems.push(`${at}.allowedCidrs: must list the source addresses when requireAuth is false`);
+    if (client.roles.includes('admin')) problems.push(`${at}.roles: a client identified by its network address is never an admin`);
+    if (bad.length === 0 && client.allowedCidrs.length) {
+      network.push({ index, cidrs: client.allowedCidrs.map((c, j) => ({ at: j, literal: c.split('/')[0] ?? '', list: blockListOf([c]) })) });
+    }
+  });
+  // Two prefixes overlap exactly when one contains the other, hence the other's own address.
+  let overlaps = 0;
+  for (let a = 0; a < network.length; a += 1) {
+    for (let b = a + 1; b < network.length; b += 1) {
+      const first = network[a];
+      const second = network[b];
+      if (!first || !second) continue;
+      for (const x of first.cidrs) {
+        for (const y of second.cidrs) {
+          if (!inList(y.list, x.literal) && !inList(x.list, y.literal)) continue;
+          overlaps += 1;
+          if (overlaps <= MAX_OVERLAP_PROBLEMS) {
+            problems.push(
+              `clients.${second.index}.allowedCidrs.${y.at}: overlaps clients.${first.index}.allowedCidrs.${x.at}; two requireAuth: false clients may not share an address`,
+            );
+          }
+        }
+      }
+    }
+  }
+  if (overlaps > MAX_OVERLAP_PROBLEMS) problems.push(`clients: ${overlaps - MAX_OVERLAP_PROBLEMS} more overlapping allowedCidrs between requireAuth: false clients`);
+  return problems;
 }
 
 /** Reads, parses and validates the YAML file; without a file the gateway runs on built-in tools only. */

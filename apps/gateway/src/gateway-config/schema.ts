@@ -53,8 +53,15 @@ export interface ClientPolicyConfig {
   readonly toolRateLimits: Readonly<Record<string, RateLimitConfig>>;
   readonly quotas: { readonly daily?: number; readonly monthly?: number };
   readonly allowedOrigins: readonly string[];
+  /** Source addresses this client may connect from; empty: any (required when `requireAuth` is false). */
   readonly allowedCidrs: readonly string[];
+  /**
+   * `false`: a request without any credential from inside `allowedCidrs` is this client (principal
+   * `client:<id>`, kind `network`, with `roles`). Credentials, when present, are checked as always.
+   */
   readonly requireAuth: boolean;
+  /** Roles of the network-identified principal; only for `requireAuth: false`, never `admin`. */
+  readonly roles: readonly string[];
 }
 
 export interface AuthConfig {
@@ -185,6 +192,7 @@ const clientPolicy = Joi.object({
   allowedOrigins: Joi.array().items(Joi.string().max(253)).max(256).default([]),
   allowedCidrs: Joi.array().items(cidr).max(1000).default([]),
   requireAuth: Joi.boolean().default(true),
+  roles: Joi.array().items(role).max(64).unique().default([]),
 });
 
 const auth = Joi.object({

@@ -28,8 +28,14 @@ export function hasQueryCredentials(url: string): boolean {
 const sameSecret = (presented: string, expected: Buffer | undefined) =>
   expected !== undefined && timingSafeEqual(digest(presented), expected);
 
+/** Recognises `requireAuth: false` clients by source address (the Authorizer, so reloads apply). */
+export interface NetworkIdentity {
+  networkPrincipalOf(clientIp: string): Principal | undefined;
+}
+
 export interface AuthenticatorOptions {
   config: AuthConfig;
+  networkIdentity: NetworkIdentity;
   apiKeys: ApiKeyStore;
   adminKey?: string;
   devToken?: string;
@@ -39,8 +45,11 @@ export interface AuthenticatorOptions {
 
 /**
  * Stage 2 of the pipeline: who is calling. API keys (`X-API-Key` or `Authorization: Bearer
- * mcpgw_…`), the bootstrap admin key, OAuth 2.1 bearer JWTs, or — only when enabled — anonymous.
- * Every refusal is a 401 whose `WWW-Authenticate` points at the protected-resource metadata.
+ * mcpgw_…`), the bootstrap admin key, OAuth 2.1 bearer JWTs; without any credential, a
+ * `requireAuth: false` client whose CIDRs hold the caller's address, else — only when enabled —
+ * anonymous. A credential that is present is always checked: a bad one is a 401, never a fallback
+ * to the network identity. Every refusal is a 401 whose `WWW-Authenticate` points at the
+ * protected-resource metadata.
  */
 export class Authenticator {
   private readonly jwt: JwtVerifier | undefined;
@@ -57,6 +66,8 @@ export class Authenticator {
     if (hasQueryCredentials(url)) throw this.unauthorized(headers, 'credentials_in_query', 'credentials in the query string are not accepted');
     const credential = this.credentialOf(headers);
     if (credential === undefined) {
+      const client = this.options.networkIdentity.networkPrincipalOf(clientIp);
+      if (client) return client;
       const anonymous = this.options.config.anonymous;
       if (anonymous.enabled) return { id: `anonymous:${clientIp}`, kind: 'anonymous', roles: [...anonymous.roles] };
       throw this.unauthorized(headers, 'missing_credentials', 'authentication required');

@@ -32,6 +32,8 @@ export function inList(list: BlockList, ip: string): boolean {
 interface CompiledRules {
   readonly roleSets: ReadonlyArray<{ role: string; matches: (name: string) => boolean }>;
   readonly policies: ReadonlyMap<string, CompiledPolicy>;
+  /** `requireAuth: false` clients, recognised by source address (their CIDRs never overlap: load.ts). */
+  readonly networkClients: readonly CompiledPolicy[];
 }
 
 /** The sections of the config the authorizer decides with. */
@@ -39,20 +41,29 @@ export type AuthorizationConfig = Pick<GatewayFileConfig, 'toolSets' | 'clients'
 
 function compileRules(config: AuthorizationConfig): CompiledRules {
   const policies = new Map<string, CompiledPolicy>();
+  const networkClients: CompiledPolicy[] = [];
   for (const client of config.clients) {
-    policies.set(client.id, {
+    const policy: CompiledPolicy = {
       config: client,
       tools: client.allowedTools.length ? compilePatterns(client.allowedTools) : undefined,
       resources: compilePatterns(client.allowedResources),
       cidrs: client.allowedCidrs.length ? blockListOf(client.allowedCidrs) : undefined,
-    });
+    };
+    policies.set(client.id, policy);
+    // Without CIDRs a network client would match every address: never (load.ts refuses it too).
+    if (!client.requireAuth && policy.cidrs) networkClients.push(policy);
   }
-  return { roleSets: Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) })), policies };
+  return {
+    roleSets: Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) })),
+    policies,
+    networkClients,
+  };
 }
 
 /**
  * Default-deny authorization, compiled once from the config: roles map to tool sets; a client's
- * policy narrows further (tools, resources, origins, source addresses). `tools/list` is filtered
+ * policy narrows further (tools, resources, origins, source addresses); a `requireAuth: false`
+ * client is also recognised by its source address alone (`networkPrincipalOf`). `tools/list` is filtered
  * with the same predicate a call is checked with, so what is listed is exactly what may be called.
  * A config reload swaps the compiled rules in place (`replace`), so callers keep their instance.
  */
@@ -70,6 +81,18 @@ export class Authorizer {
 
   private get policies(): ReadonlyMap<string, CompiledPolicy> {
     return this.rules.policies;
+  }
+
+  /**
+   * The principal of a request without credentials from `clientIp`, when that address is inside
+   * the CIDRs of a `requireAuth: false` client: `client:<id>`, kind `network`, the client's
+   * `roles`. Lives here so a config reload (`replace`) changes it together with the policies.
+   */
+  networkPrincipalOf(clientIp: string): Principal | undefined {
+    const match = this.rules.networkClients.find((policy) => policy.cidrs && inList(policy.cidrs, clientIp));
+    if (!match) return undefined;
+    const { id, roles } = match.config;
+    return { id: `client:${id}`, kind: 'network', clientId: id, user: `client:${id}`, roles: [...roles] };
   }
 
   policyOf(principal: Principal): ClientPolicyConfig | undefined {
