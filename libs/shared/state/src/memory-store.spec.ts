@@ -59,19 +59,32 @@ describe('MemoryStateStore specifics', () => {
     ]);
   });
 
-  it('trims batch appends exactly to maxLenApprox', async () => {
+  it('trims like MAXLEN ~: never below maxLenApprox, never far above it', async () => {
     const store = new MemoryStateStore();
-    const entries = Array.from({ length: 20 }, (_, i) => ({ i: String(i) }));
-    const ids = await store.streamAppendMany('s', entries, { maxLenApprox: 5 });
-    expect(ids).toHaveLength(20);
-    expect(await store.streamLength('s')).toBe(5);
+    const maxLen = 1000;
+    const lengths: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      await store.streamAppend('s', { i: String(i) }, { maxLenApprox: maxLen });
+      lengths.push(await store.streamLength('s'));
+    }
+    const batch = Array.from({ length: 500 }, (_, i) => ({ i: String(i) }));
+    await store.streamAppendMany('s', batch, { maxLenApprox: maxLen });
+    lengths.push(await store.streamLength('s'));
+    expect(Math.min(...lengths.slice(maxLen))).toBeGreaterThanOrEqual(maxLen);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(maxLen + 64); // the slack: max(64, maxLen / 16)
   });
 
-  it('trims streams exactly to maxLenApprox', async () => {
+  it('reads and claims by id in order after trimming (binary search over the entries)', async () => {
     const store = new MemoryStateStore();
-    for (let i = 0; i < 20; i++)
-      await store.streamAppend('s', { i: String(i) }, { maxLenApprox: 5 });
-    expect(await store.streamLength('s')).toBe(5);
+    await store.streamEnsureGroup('s', 'g');
+    for (let i = 0; i < 300; i++) await store.streamAppend('s', { i: String(i) }, { maxLenApprox: 100 });
+    const first = await store.streamReadGroup('s', 'g', 'c', { count: 10 });
+    const next = await store.streamReadGroup('s', 'g', 'c', { count: 10 });
+    const numbers = [...first, ...next].map((e) => Number(e.fields['i']));
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, k) => numbers[0]! + k));
+    expect(numbers[0]).toBeGreaterThanOrEqual(300 - 100 - 64);
+    const claimed = await store.streamClaimIdle('s', 'g', 'd', { minIdleMs: 0, count: 5 });
+    expect(claimed.map((e) => e.id)).toEqual(first.slice(0, 5).map((e) => e.id));
   });
 
   it('ends a blocked stream read when the store closes', async () => {

@@ -24,6 +24,11 @@ function compare(a: StreamId, b: StreamId): number {
   return a.ms - b.ms || a.seq - b.seq;
 }
 
+/** How far past `maxLen` a stream may grow before it is trimmed back to `maxLen`. */
+function trimSlack(maxLen: number): number {
+  return Math.max(64, Math.floor(maxLen / 16));
+}
+
 function noGroup(group: string): StoreError {
   return new StoreError('no_group', `NOGROUP No such consumer group '${group}'`);
 }
@@ -50,7 +55,9 @@ export class MemoryStream {
     this.lastId = sid;
     const id = `${sid.ms}-${sid.seq}`;
     this.entries.push({ id, sid, fields: { ...fields } });
-    if (maxLen !== undefined && this.entries.length > maxLen)
+    // Approximate like Redis's `MAXLEN ~`: trimming waits for some slack, so a full stream does
+    // not move every entry on every append (that made appends O(n) at the cap).
+    if (maxLen !== undefined && this.entries.length > maxLen + trimSlack(maxLen))
       this.entries.splice(0, this.entries.length - maxLen);
     for (const wake of [...this.waiters]) wake();
     return id;
@@ -67,9 +74,8 @@ export class MemoryStream {
 
   readGroup(group: string, consumer: string, count: number, now: number): StreamEntry[] {
     const state = this.group(group);
-    const fresh = this.entries
-      .filter((e) => compare(e.sid, state.lastDelivered) > 0)
-      .slice(0, count);
+    const from = this.indexAfter(state.lastDelivered);
+    const fresh = this.entries.slice(from, from + count);
     for (const entry of fresh) {
       state.pending.set(entry.id, { consumer, deliveredAt: now, deliveries: 1 });
       state.lastDelivered = entry.sid;
@@ -97,7 +103,7 @@ export class MemoryStream {
     for (const [id, pending] of state.pending) {
       if (claimed.length >= count) break;
       if (now - pending.deliveredAt < minIdleMs) continue;
-      const entry = this.entries.find((e) => e.id === id);
+      const entry = this.entryById(id);
       if (!entry) {
         // Trimmed while pending: XAUTOCLAIM drops it from the pending list.
         state.pending.delete(id);
@@ -109,6 +115,26 @@ export class MemoryStream {
       claimed.push({ id, fields: { ...entry.fields } });
     }
     return claimed;
+  }
+
+  /** The index of the first entry with an id above `sid` (entries are in id order). */
+  private indexAfter(sid: StreamId): number {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const entry = this.entries[mid];
+      if (entry && compare(entry.sid, sid) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private entryById(id: string): (StreamEntry & { sid: StreamId }) | undefined {
+    const [ms, seq] = id.split('-').map(Number);
+    if (ms === undefined || seq === undefined || !Number.isFinite(ms) || !Number.isFinite(seq)) return undefined;
+    const entry = this.entries[this.indexAfter({ ms, seq: seq - 1 })];
+    return entry?.id === id ? entry : undefined;
   }
 
   pendingCount(group: string): number {
