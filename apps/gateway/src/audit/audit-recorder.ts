@@ -10,6 +10,12 @@ export const AUDIT_OUTBOX = 'audit:outbox';
  * is away for long; past it the oldest entries go, which is why every event is also in the JSON log.
  */
 export const AUDIT_OUTBOX_MAX_ENTRIES = 100_000;
+/**
+ * With the in-process store the outbox is not durable anyway and lives on the gateway's heap:
+ * it only has to bridge a collector outage of a few seconds, and a large one makes every major
+ * garbage collection long (p99 latency).
+ */
+export const AUDIT_OUTBOX_MAX_ENTRIES_IN_MEMORY = 10_000;
 /** Most events written to the outbox in one store round trip. */
 const MAX_BATCH = 256;
 
@@ -31,10 +37,14 @@ export class AuditRecorder {
   private pending: Pending[] = [];
   private scheduled = false;
 
+  private readonly maxEntries: number;
+
   constructor(
     private readonly store: StateStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.maxEntries = store.kind === 'redis' ? AUDIT_OUTBOX_MAX_ENTRIES : AUDIT_OUTBOX_MAX_ENTRIES_IN_MEMORY;
+  }
 
   /** Logs the event and resolves once it is in the outbox. */
   async record(input: AuditInput): Promise<AuditEvent> {
@@ -59,7 +69,7 @@ export class AuditRecorder {
     const event = this.build(input);
     // winston builds and streams a debug line before its level filter drops it: skip that work.
     if (this.logger.isDebugEnabled()) this.logger.debug('audit', { audit: event });
-    return { stream: AUDIT_OUTBOX, fields: { event: JSON.stringify(event) }, maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES };
+    return { stream: AUDIT_OUTBOX, fields: { event: JSON.stringify(event) }, maxLenApprox: this.maxEntries };
   }
 
   private build(input: AuditInput): AuditEvent {
@@ -78,7 +88,7 @@ export class AuditRecorder {
       await this.store.streamAppendMany(
         AUDIT_OUTBOX,
         batch.map((p) => p.fields),
-        { maxLenApprox: AUDIT_OUTBOX_MAX_ENTRIES },
+        { maxLenApprox: this.maxEntries },
       );
       for (const p of batch) p.resolve();
     } catch (err) {
