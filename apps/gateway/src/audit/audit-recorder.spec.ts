@@ -14,11 +14,20 @@ const input = (i: number): AuditInput => ({
   degraded: false,
 });
 
-function countingStore(fail = false): { store: StateStore; batches: number[] } {
+/** A memory store posing as a shared one (batching applies to shared stores), counting batch writes. */
+function countingStore(fail = false, kind: 'redis' | 'memory' = 'redis'): { store: StateStore; batches: number[]; singles: () => number } {
   const inner = createStateStore({ keyPrefix: 't:' });
   const batches: number[] = [];
+  let singles = 0;
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
+      if (prop === 'kind') return kind;
+      if (prop === 'streamAppend') {
+        return (...args: Parameters<StateStore['streamAppend']>) => {
+          singles += 1;
+          return target.streamAppend(...args);
+        };
+      }
       if (prop === 'streamAppendMany') {
         return async (stream: string, entries: readonly Record<string, string>[], options: unknown) => {
           batches.push(entries.length);
@@ -30,7 +39,7 @@ function countingStore(fail = false): { store: StateStore; batches: number[] } {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { store, batches };
+  return { store, batches, singles: () => singles };
 }
 
 function logged(): { stream: PassThrough; lines: () => Array<Record<string, unknown>> } {
@@ -51,6 +60,16 @@ describe('AuditRecorder', () => {
     const entries = await store.streamReadGroup(AUDIT_OUTBOX, 'g', 'c', { count: 100 });
     expect(entries.map((e) => (JSON.parse(e.fields['event'] ?? '{}') as { request_id: string }).request_id)).toEqual(events.map((e) => e.request_id));
     expect(log.lines().filter((l) => l['message'] === 'audit')).toHaveLength(40);
+    await store.close();
+  });
+
+  it('writes at once with the in-process store (no round trip to share)', async () => {
+    const { store, batches, singles } = countingStore(false, 'memory');
+    const recorder = new AuditRecorder(store, createLogger({ service: 'gateway', stream: new PassThrough() }));
+    await Promise.all([recorder.record(input(1)), recorder.record(input(2))]);
+    expect(batches).toEqual([]);
+    expect(singles()).toBe(2);
+    expect(await store.streamLength(AUDIT_OUTBOX)).toBe(2);
     await store.close();
   });
 

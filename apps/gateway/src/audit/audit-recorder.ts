@@ -29,8 +29,8 @@ interface Pending {
 
 /**
  * Writes audit events to the outbox stream (shipped to the collector by the relay) and to the JSON
- * log. Events recorded in the same turn of the event loop share one store round trip, so under
- * load the final records of many requests cost one write. With a durable store a failed write
+ * log. With a shared store, events recorded in the same turn of the event loop share one round
+ * trip, so under load the final records of many requests cost one write. With a durable store a failed write
  * rejects, so callers that must not act unrecorded can refuse instead.
  */
 export class AuditRecorder {
@@ -51,6 +51,11 @@ export class AuditRecorder {
     const event = this.build(input);
     this.logger.info('audit', { audit: event });
     const fields = { event: JSON.stringify(event) };
+    // In-process there is no round trip to share: waiting a turn of the event loop would only add latency.
+    if (this.store.kind === 'memory') {
+      await this.store.streamAppend(AUDIT_OUTBOX, fields, { maxLenApprox: this.maxEntries });
+      return event;
+    }
     await new Promise<void>((resolve, reject) => {
       this.pending.push({ fields, resolve, reject });
       if (!this.scheduled) {

@@ -71,12 +71,14 @@ export interface PipelineDeps {
  *  (the transport reads and parses the body here, with the caller's body limit)
  *  4. route          — resolve the target (tool, prompt, resource) to its owner;
  *  5. authorization  — decided on the exact name the owner will execute; forbidden = unknown;
- *  6. validation     — arguments against the tool's schema, identity fields in `_meta` refused;
- *  7. rate limit     — after authorization, so refused calls do not spend the caller's budget;
- *                      also charged for invalid calls (a flood of them is still a flood);
- *  8. for a tools/call to an upstream, the write-ahead audit record is appended atomically with
- *     the rate-limit take (one store round trip: the call is admitted and on record, or neither),
- *     then the call (breaker + timeout per upstream);
+ *  6. rate limit     — after authorization, so refused calls do not spend the caller's budget,
+ *                      and before validation, so a refused flood costs the least; for a
+ *                      tools/call headed upstream the write-ahead audit record (`mcp.forward`:
+ *                      admitted for forwarding) is appended in the same atomic store operation
+ *                      (one round trip: admitted and on record, or neither);
+ *  7. validation     — arguments against the tool's schema, identity fields in `_meta` refused
+ *                      (a call refused here has its write-ahead record and a deny event);
+ *  8. the call (breaker + timeout per upstream);
  *  9. always: sanitize the result, map errors, audit event, metrics.
  */
 export class GatewayPipeline {
@@ -142,18 +144,14 @@ export class GatewayPipeline {
       if (tool.flags?.length) record.note = 'flagged_tool';
       const args = request.params?.['arguments'] ?? {};
       if (this.deps.auditIncludesArguments) record.arguments = this.auditedArguments(args);
-      const invalid = checked(() => {
-        rejectIdentityMeta(request.params); // 6.
-        if (tool.owner.kind === 'upstream') this.argumentValidator.check(tool.definition, args);
-      });
-      const forwards = tool.owner.kind === 'upstream' && !invalid;
-      // 7. + 8.: one atomic admission; the write-ahead record only for a call about to be forwarded.
+      const forwards = tool.owner.kind === 'upstream';
+      // 6. + 8a.: one atomic admission, with the write-ahead record for a call headed upstream.
       headers = await this.deps.rateLimiter.admit(principal, name, forwards ? this.writeAhead(record) : undefined);
-      if (invalid) throw invalid;
+      rejectIdentityMeta(request.params); // 7.
+      if (forwards) this.argumentValidator.check(tool.definition, args);
     } else {
-      const invalid = checked(() => rejectIdentityMeta(request.params));
       headers = await this.deps.rateLimiter.admit(principal, undefined);
-      if (invalid) throw invalid;
+      rejectIdentityMeta(request.params);
     }
 
     let result: Record<string, unknown>;
@@ -246,17 +244,6 @@ export class GatewayPipeline {
       ...(record.threatScore !== undefined ? { threat_score: record.threatScore } : {}),
       ...(record.arguments ? { arguments: record.arguments } : {}),
     };
-  }
-}
-
-/** Runs a validation step; returns its protocol error instead of throwing it (other errors propagate). */
-function checked(step: () => void): JsonRpcError | undefined {
-  try {
-    step();
-    return undefined;
-  } catch (err) {
-    if (err instanceof JsonRpcError) return err;
-    throw err;
   }
 }
 

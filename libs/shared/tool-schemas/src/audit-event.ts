@@ -20,7 +20,10 @@ export const AUDIT_EVENT_VERSION = 1;
 /** What an audit event records. */
 export const AUDIT_EVENT_TYPES = [
   'mcp.request',
-  /** Write-ahead record of a tools/call about to reach an upstream (status 102); not a request of its own. */
+  /**
+   * Write-ahead record of a tools/call admitted for forwarding (status 102), written with its
+   * rate-limit admission; not a request of its own (argument validation may still refuse it).
+   */
   'mcp.forward',
   'rest.request',
   'admin.action',
