@@ -130,6 +130,17 @@ describe('clients identified by network address (requireAuth: false)', () => {
       'clients.2.allowedCidrs.3: not a valid IP address or CIDR prefix',
     ]);
   });
+
+  it('refuses unparsable addresses in the IP gate lists, naming each', () => {
+    expect(
+      problems({ ipGate: { trustedProxies: ['10.0.0.0/8', '10.0.0.0/40'], allow: ['::1', '1.2.3'], deny: ['256.0.0.1'] } }),
+    ).toEqual([
+      'ipGate.trustedProxies.1: not a valid IP address or CIDR prefix',
+      'ipGate.allow.1: not a valid IP address or CIDR prefix',
+      'ipGate.deny.0: not a valid IP address or CIDR prefix',
+    ]);
+    expect(problems({ ipGate: { trustedProxies: ['10.0.0.0/8', 'fd00::/8'], allow: ['::ffff:192.0.2.1'], deny: ['192.0.2.0/24'] } })).toEqual([]);
+  });
 });
 
 describe('one upstream entry (admin API)', () => {

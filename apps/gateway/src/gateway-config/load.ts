@@ -69,7 +69,7 @@ export function validateGatewayConfig(raw: unknown, source = '(inline)'): Gatewa
   const ambiguous = config.upstreams
     .map((u, i) => (u.id.includes(config.namespaceSeparator) ? `upstreams.${i}.id: "${u.id}" contains the namespace separator "${config.namespaceSeparator}"` : undefined))
     .filter((p): p is string => p !== undefined);
-  const problems = [...ambiguous, ...clientPolicyProblems(config.clients)];
+  const problems = [...ambiguous, ...clientPolicyProblems(config.clients), ...ipGateProblems(config.ipGate)];
   if (problems.length) throw new GatewayConfigError(source, problems);
   return Object.freeze(config);
 }
@@ -80,6 +80,14 @@ function isCidr(entry: string): boolean {
   const family = isIP(address);
   if (family === 0 || extra !== undefined) return false;
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/** Every address list of the IP gate parses (a typo must not silently allow or deny nobody). */
+function ipGateProblems(ipGate: GatewayFileConfig['ipGate']): string[] {
+  const lists = { trustedProxies: ipGate.trustedProxies, allow: ipGate.allow, deny: ipGate.deny };
+  return Object.entries(lists).flatMap(([name, entries]) =>
+    entries.flatMap((entry, j) => (isCidr(entry) ? [] : [`ipGate.${name}.${j}: not a valid IP address or CIDR prefix`])),
+  );
 }
 
 const MAX_OVERLAP_PROBLEMS = 20;
