@@ -3,6 +3,7 @@ import type { Detector } from './detector.js';
 import { emailDetector } from './email.detector.js';
 import { creditCardDetector, ibanDetector } from './financial.detectors.js';
 import { ipv4Detector, ipv6Detector } from './ip.detectors.js';
+import { passwordDetector } from './password.detector.js';
 import { phoneDetector } from './phone.detector.js';
 import { privateKeyDetector } from './private-key.detector.js';
 import {
@@ -12,7 +13,6 @@ import {
   bearerTokenDetector,
   githubTokenDetector,
   jwtDetector,
-  passwordDetector,
   slackTokenDetector,
   slackWebhookDetector,
 } from './token.detectors.js';

@@ -62,14 +62,3 @@ export const bearerTokenDetector: Detector = patternDetector(
   /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{8,4096}={0,2})/dgi,
   firstGroup,
 );
-
-/**
- * The value of a secret-looking assignment — `password=…`, `"api_key": "…"`, `token: …` — in
- * query strings, env files, JSON and log lines; the name stays readable. A quoted value runs to
- * its closing quote (spaces included), an unquoted one to whitespace or a delimiter.
- */
-export const passwordDetector: Detector = patternDetector(
-  'password',
-  /(?<![A-Za-z0-9])(?:password|passwd|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token)\\?["']?[ \t]{0,4}[:=][ \t]{0,4}(?:\\?"([^"\\\r\n]{1,512})|'([^'\\\r\n]{1,512})|([^\s"'\\&,;<>]{1,512}))/dgi,
-  firstGroup,
-);

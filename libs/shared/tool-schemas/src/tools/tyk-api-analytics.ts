@@ -25,7 +25,9 @@ export interface ApiAnalytics {
   api_id: string;
   time_range: TimeRange;
   total_requests: number;
+  /** Requests answered with a 2xx status (1xx/3xx count as neither success nor error). */
   successful_requests: number;
+  /** Requests answered with a status of 400 or above. */
   error_requests: number;
   /** error_requests / total_requests, 0–1 (0 without traffic). */
   error_rate: number;
@@ -69,7 +71,10 @@ const outputSchema = objectSchema({
       description: 'The window the analytics cover, ending now.',
     },
     total_requests: count('Requests received in the window.'),
-    successful_requests: count('Requests answered with a status below 400.'),
+    successful_requests: count(
+      'Requests answered with a 2xx status. 1xx and 3xx answers count as neither successful nor errors, so ' +
+        'successful_requests + error_requests may be less than total_requests.',
+    ),
     error_requests: count('Requests answered with a status of 400 or above.'),
     error_rate: {
       type: 'number',
