@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import { parseProvisionedKeys, provisionKeys } from './admin/provisioned-keys.js';
+import { createAuditMetrics } from './audit/audit-metrics.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
 import { AuditRelay } from './audit/audit-relay.js';
 import { BackendClient } from './builtins/backend-client.js';
@@ -145,6 +146,7 @@ export function createGatewayCore(deps: {
     const host = headers['host'];
     return typeof host === 'string' && HOST_HEADER.test(host) ? `http://${host}` : 'http://localhost';
   };
+  const auditMetrics = createAuditMetrics(registry, store);
   const pipeline = new GatewayPipeline({
     ipGate: new IpGate(file.ipGate, blocklist, backends.broker, logger, registry),
     authenticator: new Authenticator({ config: file.auth, networkIdentity: authorizer, apiKeys, adminKey: config.adminKey, devToken: config.devToken, publicBaseUrl }),
@@ -158,8 +160,9 @@ export function createGatewayCore(deps: {
     auditIncludesArguments: file.audit.includeArguments,
     maxBodyBytes: MAX_MCP_BODY_BYTES,
     logger,
+    decisions: auditMetrics.decisions,
   });
-  const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector });
+  const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector, metrics: auditMetrics });
   let stopRetries: (() => void) | undefined;
   const handleMcp = createMcpEntry({ pipeline, listChanged, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
   return {

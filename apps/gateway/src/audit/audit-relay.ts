@@ -3,9 +3,9 @@ import { Agent, request } from 'undici';
 import { sleep } from '@mcpgw/resilience';
 import type { StateStore, StreamEntry } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
+import { AUDIT_RELAY_GROUP as GROUP, type AuditMetrics } from './audit-metrics.js';
 import { AUDIT_OUTBOX } from './audit-recorder.js';
 
-const GROUP = 'collector-relay';
 const BATCH = 200;
 /** How long the relay lets events gather after it drained the outbox (bounds the shipping delay). */
 const LINGER_MS = 100;
@@ -38,6 +38,8 @@ export class AuditRelay {
       token: string | undefined;
       /** Pending entries idle this long belong to a dead relay and are claimed; shorter in tests. */
       idleClaimMs?: number;
+      /** `gateway_audit_relay_last_success_timestamp_seconds` is set after each acknowledged batch. */
+      metrics?: Pick<AuditMetrics, 'relayLastSuccess'>;
     },
   ) {}
 
@@ -79,6 +81,7 @@ export class AuditRelay {
         });
         if (events.length) await this.ship(events);
         await store.streamAck(AUDIT_OUTBOX, GROUP, inHand.map((e) => e.id));
+        this.deps.metrics?.relayLastSuccess.set(Date.now() / 1000);
         const full = inHand.length >= BATCH;
         inHand = [];
         failures = 0;

@@ -3,6 +3,7 @@ import type { BlockList } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import { AUDIT_ARGUMENTS_MAX_BYTES } from '@mcpgw/tool-schemas';
+import { reasonLabel, type AuditMetrics } from '../audit/audit-metrics.js';
 import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { DispatchContext, Era, McpDispatcher } from '../mcp/dispatcher.js';
@@ -59,6 +60,8 @@ export interface PipelineDeps {
   auditIncludesArguments: boolean;
   maxBodyBytes: number;
   logger: Logger;
+  /** `gateway_decisions_total`, counted once per finished request. */
+  decisions: AuditMetrics['decisions'];
 }
 
 /**
@@ -175,6 +178,9 @@ export class GatewayPipeline {
 
   /** The audit event of a finished request (stage 9); never throws. */
   async finish(record: RequestRecord, outcome: { status: number; decision: 'allow' | 'deny' | 'error'; reason?: string; durationMs: number }, type: 'mcp.request' | 'rest.request'): Promise<void> {
+    // Counted whether or not the event can be recorded: the decision was made and answered either way.
+    // The reason is the event's (outcome, else the record's note), so metric and trail agree.
+    this.deps.decisions.inc({ decision: outcome.decision, reason: reasonLabel(outcome.reason ?? record.note), type });
     try {
       await this.deps.audit.record(this.auditInput(record, type, outcome));
     } catch (err) {
