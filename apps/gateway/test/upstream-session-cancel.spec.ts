@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
@@ -19,6 +19,7 @@ let gateway: GatewayHarness;
 const sessions = new Map<string, StreamableHTTPServerTransport>();
 let initializations = 0;
 let cancelledCalls = 0;
+let expiredCalls = 0;
 let releaseWait: (() => void) | undefined;
 let waitStarted: (() => void) | undefined;
 
@@ -28,10 +29,15 @@ function statefulServer(): Server {
     tools: [
       { name: 'hello', description: 'says hello', inputSchema: { type: 'object', properties: {} } },
       { name: 'wait', description: 'waits until cancelled', inputSchema: { type: 'object', properties: {} } },
+      { name: 'expired', description: 'fails with its own error about a session', inputSchema: { type: 'object', properties: {} } },
     ],
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     if (request.params.name === 'hello') return { content: [{ type: 'text', text: 'hello' }] };
+    if (request.params.name === 'expired') {
+      expiredCalls += 1;
+      throw new McpError(ErrorCode.InvalidRequest, 'login session expired');
+    }
     waitStarted?.();
     await new Promise<void>((resolve) => {
       releaseWait = resolve;
@@ -91,6 +97,15 @@ describe('a stateful upstream behind the gateway', () => {
     sessions.clear(); // the upstream restarted: every session id it issued is now unknown (404)
     expect(await client.callTool({ name: 'st__hello', arguments: {} })).toMatchObject({ content: [{ text: 'hello' }] });
     expect(initializations).toBe(before + 1);
+    await client.close();
+  });
+
+  it("relays a tool's own error that mentions a session, without re-initializing or calling it twice", async () => {
+    const client = await connectClient();
+    const before = initializations;
+    await expect(client.callTool({ name: 'st__expired', arguments: {} })).rejects.toThrow(/login session expired/);
+    expect(expiredCalls).toBe(1);
+    expect(initializations).toBe(before);
     await client.close();
   });
 

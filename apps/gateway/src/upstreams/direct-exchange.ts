@@ -91,13 +91,13 @@ export async function exchange(session: ExchangeSession, message: ExchangeReques
   });
   const { statusCode, body } = response;
   if (statusCode < 200 || statusCode >= 300) {
-    body.resume();
+    discard(body);
     throw new UpstreamHttpError(statusCode);
   }
   const type = String(response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'text/event-stream') return readEventStream(body, message.id, session, options);
   if (type !== 'application/json') {
-    body.resume();
+    discard(body);
     throw new UpstreamResponseError(`unexpected content type ${JSON.stringify(type ?? '')}`);
   }
   const text = await readBounded(body);
@@ -202,6 +202,11 @@ function deliver(session: ExchangeSession, item: Record<string, unknown>): void 
   } catch {
     // The SDK client refuses what it cannot parse; a stray message must not fail this request.
   }
+}
+
+/** Drops an answer the exchange will not read: bounded (undici's dump reads at most 128 KiB, then closes). */
+function discard(body: { dump(): Promise<void> }): void {
+  void body.dump().catch(() => undefined);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

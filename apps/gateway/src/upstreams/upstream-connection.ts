@@ -1,9 +1,9 @@
-import { Client, StreamableHTTPClientTransport, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Registry } from 'prom-client';
 import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
-import { exchange, type ExchangeSession } from './direct-exchange.js';
+import { exchange, UpstreamHttpError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
 import { passthroughResult } from './passthrough-schema.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
@@ -51,7 +51,8 @@ type Action = (method: string, params: Record<string, unknown>, options: CallOpt
  */
 export class UpstreamConnection {
   private client: Client | undefined;
-  private transport: Transport | undefined;
+  /** Bumped by every disconnect: a connect that finishes under an older generation is stale. */
+  private generation = 0;
   private exchangeIds = 0;
   private connecting: Promise<Client> | undefined;
   private readonly breaker: CircuitBreaker<Parameters<Action>, Record<string, unknown>>;
@@ -71,7 +72,8 @@ export class UpstreamConnection {
         resetTimeoutMs: config.breaker.resetTimeoutMs,
         volumeThreshold: config.breaker.volumeThreshold,
         // The upstream answered with a JSON-RPC error of its own: it is alive, not failing.
-        isFailure: (err) => upstreamProtocolError(err) === undefined,
+        // Nor is a local refusal to start another stdio child: that is the gateway's pressure.
+        isFailure: (err) => !(err instanceof StdioLimitError) && !(err instanceof UpstreamClosedError) && upstreamProtocolError(err) === undefined,
         registry: deps.registry,
         logger: deps.logger,
       },
@@ -117,9 +119,10 @@ export class UpstreamConnection {
   async disconnect(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.transport = undefined;
     this.connecting = undefined;
+    this.generation += 1;
     await client?.close().catch(() => undefined);
+    if (client && this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
   }
 
   async close(): Promise<void> {
@@ -141,10 +144,13 @@ export class UpstreamConnection {
     } catch (err) {
       if (isSessionLost(err)) {
         // The upstream forgot our session (restart, expiry): initialise again and retry once.
+        // Only the failed client is torn down; concurrent callers share the one reconnect.
         this.deps.logger.warn('upstream session lost, reconnecting', { upstream: this.id });
-        await this.disconnect();
+        if (this.client === client) await this.disconnect();
         const fresh = await this.ensureClient();
-        return fresh.request({ method, params }, passthroughResult, { signal: options.signal, timeout: this.config.timeoutMs });
+        const direct = FORWARDED_METHODS.has(method) ? this.directSession(fresh) : undefined;
+        if (direct) return await this.sendDirect(fresh, direct, method, params, options);
+        return fresh.request({ method, params }, passthroughResult, { signal: options.signal, timeout: this.config.timeoutMs, onprogress: options.onprogress });
       }
       throw err;
     }
@@ -152,7 +158,7 @@ export class UpstreamConnection {
 
   /** The exchange's view of the SDK connection, when the upstream speaks a 2025-era revision over HTTP. */
   private directSession(client: Client): ExchangeSession | undefined {
-    const transport = this.transport;
+    const transport = client.transport;
     const version = client.getNegotiatedProtocolVersion();
     if (!(transport instanceof StreamableHTTPClientTransport) || !version || MODERN_PROTOCOL_VERSIONS.has(version)) return undefined;
     return {
@@ -195,52 +201,64 @@ export class UpstreamConnection {
   }
 
   private async connect(): Promise<Client> {
+    const generation = this.generation;
     // Crash-looping children and dead servers are retried with capped exponential backoff.
     if (this.consecutiveConnectFailures > 0) {
       await sleep(Math.min(30_000, 250 * 2 ** (this.consecutiveConnectFailures - 1)));
     }
-    if (this.config.transport === 'stdio' && this.deps.admitProcess && !(await this.deps.admitProcess(this))) {
+    const stdio = this.config.transport === 'stdio';
+    if (stdio && this.deps.admitProcess && !(await this.deps.admitProcess(this))) {
       throw new StdioLimitError(this.id);
     }
     const onChanged = () => this.deps.onListChanged(this.id);
-    const client = new Client(
-      { name: 'mcpgw-gateway', version: this.deps.clientVersion },
-      {
-        versionNegotiation: { mode: 'auto' },
-        listChanged: {
-          tools: { onChanged, autoRefresh: false },
-          resources: { onChanged, autoRefresh: false },
-          prompts: { onChanged, autoRefresh: false },
-        },
-      },
-    );
-    const transport = createUpstreamTransport(this.config);
-    client.onclose = () => {
-      if (this.client === client) {
-        this.client = undefined;
-        this.transport = undefined;
-        this.deps.logger.warn('upstream connection closed', { upstream: this.id });
-        if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
-      }
-    };
+    let client: Client | undefined;
     try {
-      await client.connect(transport, { timeout: this.config.timeoutMs });
+      client = new Client(
+        { name: 'mcpgw-gateway', version: this.deps.clientVersion },
+        {
+          versionNegotiation: { mode: 'auto' },
+          listChanged: {
+            tools: { onChanged, autoRefresh: false },
+            resources: { onChanged, autoRefresh: false },
+            prompts: { onChanged, autoRefresh: false },
+          },
+        },
+      );
+      const connected = client;
+      connected.onclose = () => {
+        if (this.client === connected) {
+          this.client = undefined;
+          this.deps.logger.warn('upstream connection closed', { upstream: this.id });
+          if (stdio) this.deps.onProcessStateChange?.(this.id, false);
+        }
+      };
+      await connected.connect(createUpstreamTransport(this.config), { timeout: this.config.timeoutMs });
+      // Disconnected (removed, replaced, reaped) while connecting: nobody may own this one.
+      if (generation !== this.generation) throw new UpstreamClosedError(this.id);
     } catch (err) {
-      this.consecutiveConnectFailures += 1;
-      await client.close().catch(() => undefined);
-      if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, false);
+      if (!(err instanceof UpstreamClosedError)) this.consecutiveConnectFailures += 1;
+      await client?.close().catch(() => undefined);
+      if (stdio) this.deps.onProcessStateChange?.(this.id, false);
       throw err;
     }
     this.consecutiveConnectFailures = 0;
     this.client = client;
-    this.transport = transport;
-    if (this.config.transport === 'stdio') this.deps.onProcessStateChange?.(this.id, true);
+    if (stdio) this.deps.onProcessStateChange?.(this.id, true);
     this.deps.logger.info('upstream connected', {
       upstream: this.id,
       protocol_version: client.getNegotiatedProtocolVersion(),
     });
     onChanged();
     return client;
+  }
+}
+
+/** The connection was closed while it was being established. */
+export class UpstreamClosedError extends Error {
+  readonly code = 'UPSTREAM_CLOSED';
+  constructor(upstream: string) {
+    super(`upstream ${upstream} was closed while connecting`);
+    this.name = 'UpstreamClosedError';
   }
 }
 
@@ -254,6 +272,9 @@ export class StdioLimitError extends Error {
 }
 
 function isSessionLost(err: unknown): boolean {
+  // The upstream answered the call itself: its session exists, and retrying could run a tool twice.
+  if (err instanceof UpstreamRpcError) return false;
+  if (err instanceof UpstreamHttpError) return err.status === 404;
   const status = (err as { status?: unknown; code?: unknown })?.status ?? (err as { code?: unknown })?.code;
   const message = err instanceof Error ? err.message : '';
   return status === 404 || /session not found|unknown session|session.*expired/i.test(message);

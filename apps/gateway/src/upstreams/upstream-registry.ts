@@ -30,7 +30,8 @@ export const changedAnything = (changes: UpstreamSetChanges): boolean => Object.
  */
 export class UpstreamRegistry {
   private readonly upstreams = new Map<string, ManagedUpstream>();
-  private readonly running = new Set<string>();
+  /** Stdio connections holding a process slot (running or starting), retiring ones included. */
+  private readonly running = new Set<UpstreamConnection>();
   private readonly reaper: NodeJS.Timeout;
   private readonly listeners: Array<(changes: UpstreamSetChanges) => void> = [];
 
@@ -78,7 +79,7 @@ export class UpstreamRegistry {
     for (const [id, upstream] of this.upstreams) {
       if (wanted.has(id)) continue;
       this.upstreams.delete(id);
-      this.running.delete(id);
+      this.running.delete(upstream);
       void upstream.close();
       changes.removed.push(id);
     }
@@ -117,19 +118,20 @@ export class UpstreamRegistry {
     if (upstream.config.transport !== 'stdio' || upstream.connected) return true;
     const deadline = Date.now() + upstream.config.timeoutMs;
     for (;;) {
+      // A connection removed or replaced while it waited must not start a child nobody owns.
+      if (this.upstreams.get(upstream.id) !== upstream) return false;
       // The slot is taken now, not when the child is up, so concurrent starts cannot all squeeze in.
-      if (this.running.size < this.config.maxStdioProcesses || this.running.has(upstream.id)) {
-        this.running.add(upstream.id);
+      if (this.running.has(upstream) || this.running.size < this.config.maxStdioProcesses) {
+        this.running.add(upstream);
         return true;
       }
       const victim = [...this.running]
-        .map((id) => this.upstreams.get(id))
         // A child still starting is not idle yet: its start would finish after the stop.
-        .filter((u): u is ManagedUpstream => u !== undefined && u !== upstream && u.connected && u.inFlight === 0)
+        .filter((u): u is ManagedUpstream => u instanceof ManagedUpstream && u !== upstream && u.connected && u.inFlight === 0)
         .sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
       if (victim) {
-        this.running.delete(victim.id);
-        this.running.add(upstream.id);
+        this.running.delete(victim);
+        this.running.add(upstream);
         await victim.disconnect();
         this.deps.logger.info('stdio upstream stopped to make room', { upstream: victim.id, for: upstream.id });
         return true;
@@ -141,11 +143,15 @@ export class UpstreamRegistry {
 
   /** Stops stdio children that have been idle longer than their `idleTimeoutMs`. */
   async reapIdle(now = Date.now()): Promise<void> {
-    for (const id of [...this.running]) {
-      const upstream = this.upstreams.get(id);
-      if (upstream && upstream.inFlight === 0 && now - upstream.lastUsedAt > upstream.config.idleTimeoutMs) {
+    for (const upstream of [...this.running]) {
+      if (!upstream.connected && this.upstreams.get(upstream.id) !== upstream) {
+        this.running.delete(upstream); // removed or replaced before its child came up
+        continue;
+      }
+      const idle = upstream instanceof ManagedUpstream ? upstream.inFlight === 0 : true;
+      if (upstream.connected && idle && now - upstream.lastUsedAt > upstream.config.idleTimeoutMs) {
         await upstream.disconnect();
-        this.running.delete(id);
+        this.running.delete(upstream);
       }
     }
   }
@@ -165,10 +171,10 @@ export class UpstreamRegistry {
     const deps: UpstreamDeps = {
       ...this.deps,
       admitProcess: (upstream) => this.admit(upstream),
-      onProcessStateChange: (id, isRunning) => {
-        if (this.upstreams.get(id) !== ref.upstream) return;
-        if (isRunning) this.running.add(id);
-        else this.running.delete(id);
+      onProcessStateChange: (_id, isRunning) => {
+        if (!ref.upstream) return;
+        if (isRunning) this.running.add(ref.upstream);
+        else this.running.delete(ref.upstream);
       },
     };
     ref.upstream = new ManagedUpstream(config, deps, source);
@@ -184,7 +190,7 @@ export class UpstreamRegistry {
   }
 
   private stopped(upstream: ManagedUpstream): void {
-    if (this.upstreams.get(upstream.id) === upstream) this.running.delete(upstream.id);
+    this.running.delete(upstream);
     this.deps.logger.info('upstream drained', { upstream: upstream.id });
   }
 }

@@ -114,7 +114,10 @@ export function compilePatterns(patterns: readonly SecretPattern[]): readonly Se
 
 /** One regex any match of any of `patterns` passes, or undefined when some pattern has no hint. */
 export function combinedHint(patterns: readonly SecretPattern[]): RegExp | undefined {
-  if (patterns.some((p) => !p.hint)) return undefined;
+  // Joined with `|`, a hint keeps its meaning only without flags beyond `i` and without
+  // backreferences (their numbers would shift); otherwise no pre-check at all.
+  const simple = (hint: RegExp) => /^[gyi]*$/.test(hint.flags) && !/\\[1-9]|\\k</.test(hint.source);
+  if (patterns.some((p) => !p.hint || !simple(p.hint))) return undefined;
   const flags = patterns.some((p) => p.hint?.ignoreCase) ? 'i' : '';
   // Case-insensitive as soon as one hint is: a superset of matches is still a correct pre-check.
   return new RegExp(patterns.map((p) => `(?:${p.hint?.source ?? ''})`).join('|'), flags);

@@ -123,6 +123,13 @@ describe('redact: value patterns', () => {
     expect(redaction.mask(`PIN-1234 bEaReR ${SECRET}`)).toBe(`PIN-**** bEaReR ${REDACTED}`);
   });
 
+  it('skips the joined pre-check when a hint would change meaning in it (flags, backreferences)', () => {
+    const redaction = createRedaction({
+      patterns: [{ name: 'line-token', pattern: /^token\d+/m, hint: /^token/m, replacement: 'token-****' }],
+    });
+    expect(redaction.mask('first line\ntoken123')).toBe('first line\ntoken-****');
+  });
+
   it('masks whatever the case of the scheme, with the quick pre-check on (default patterns only)', () => {
     expect(maskSecrets(`BEARER ${SECRET}`)).toBe(`BEARER ${REDACTED}`);
     expect(maskSecrets('plain text without secrets')).toBe('plain text without secrets');

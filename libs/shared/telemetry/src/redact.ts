@@ -42,7 +42,12 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
   const hint = combinedHint(patterns);
   const mask = (text: string): string => {
     let out = text;
-    if (!hint || hint.test(text)) for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
+    if (!hint) {
+      for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
+    } else if (hint.test(text)) {
+      // Only the patterns whose own hint is present (every pattern has one here).
+      for (const p of patterns) if (p.hint?.test(out) !== false) out = out.replace(p.pattern, p.replacement);
+    }
     return out.length > maxStringLength ? `${out.slice(0, maxStringLength)}…[truncated]` : out;
   };
 
