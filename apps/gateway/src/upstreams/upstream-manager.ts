@@ -51,8 +51,8 @@ export class UpstreamManager {
   }
 
   async start(): Promise<void> {
+    // The overlay's first load always calls back, so the set is synced exactly once here.
     await this.deps.overlay.start(() => this.sync());
-    this.sync();
   }
 
   stop(): Promise<void> {

@@ -16,7 +16,8 @@ const HEAL_INTERVAL_MS = 10_000;
 export class UpstreamOverlay {
   private readonly index: JsonIndex;
   private current: OverlayEntry[] = [];
-  private fingerprint = '[]';
+  /** Undefined until the first load, so that one always reaches `onChange` (empty or not). */
+  private fingerprint: string | undefined;
   private onChange: (entries: readonly OverlayEntry[]) => void = () => undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
