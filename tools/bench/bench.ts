@@ -6,13 +6,15 @@
  *     gateway CPU µs per call from the process's CPU time, then added p50/p99 latency versus direct
  *     at fixed rates of 25%, 50% and 75% of the gateway's capacity.
  *     Capacity runs are closed loop (autocannon); the fixed-rate runs are open loop (fixed-rate.ts).
- *   --soak: 60 s at half of a quick capacity estimate (open loop), gateway RSS sampled every 5 s.
+ *   --soak: 20 s to settle, then 60 s at half of a quick capacity estimate (open loop), gateway RSS
+ *     sampled every 5 s over the 60 s: growth and least-squares slope.
  *   --stages: one gateway per pipeline stage scenario (scenarios.ts), tools/call/s and CPU µs per
  *     call at 50 connections (3 s warm-up, 5 s measured, 1 run), then the CPU cost of a 401 and a
  *     429 against an accepted call on the all-on gateway (stages.ts).
  *
  * Options: --node <binary> (runs the gateway and the upstream; default: this Node), --label <name>,
- * --log-level <level> (gateway LOG_LEVEL, default info), --quick (short runs, for a smoke test),
+ * --log-level <level> (gateway LOG_LEVEL, default info), --gateway-node-options <flags> (the
+ * gateway's NODE_OPTIONS, e.g. "--max-semi-space-size=64"; none by default), --quick (short runs, for a smoke test),
  * --scenario <name> (throughput and soak runs: `default`, or a stage scenario such as `all-on`).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { runLoad, type LoadOptions } from './load.js';
-import { canPin, pinProcess } from './processes.js';
+import { canPin, pinProcess, type BenchProcess } from './processes.js';
 import {
   goalLines,
   machineInfo,
@@ -29,6 +31,7 @@ import {
   stagesTable,
   throughputTable,
   writeResult,
+  floorTable,
   type BenchResult,
   type CapacityResult,
   type RatePoint,
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     node: { type: 'string', default: process.execPath },
     label: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
+    'gateway-node-options': { type: 'string', default: '' },
     soak: { type: 'boolean', default: false },
     stages: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
@@ -67,6 +71,7 @@ const timing = values.quick
       measureS: 2,
       runs: 1,
       soakS: 6,
+      soakSettleS: 2,
       stageWarmupS: 1,
       stageMeasureS: 2,
       connections: 50,
@@ -76,6 +81,7 @@ const timing = values.quick
       measureS: 10,
       runs: 3,
       soakS: 60,
+      soakSettleS: 20,
       stageWarmupS: 3,
       stageMeasureS: 5,
       connections: 50,
@@ -83,9 +89,11 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}`;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}`;
 const flags = ['soak', 'stages', 'quick'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
+if (values['gateway-node-options'])
+  given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
 const command = `npm run bench${given.length ? ` -- ${given.join(' ')}` : ''} (gateway on ${gatewayNode})`;
 const payload = 'x'.repeat(1000) + randomTail(24);
 
@@ -97,10 +105,30 @@ function randomTail(length: number): string {
 
 const log = (message: string) => console.error(`[bench ${label}] ${message}`);
 
-async function capacity(stack: Stack, target: 'direct' | 'gateway'): Promise<CapacityResult> {
+type Target = 'direct' | 'gateway' | 'floor';
+
+/** Where a target listens, the tool's name there, and the process whose CPU is measured (gateway, floor). */
+function targetOf(
+  stack: Stack,
+  target: Target,
+): { url: string; tool: string; process?: BenchProcess } {
+  if (target === 'direct') return { url: stack.directUrl, tool: 'echo' };
+  if (target === 'gateway')
+    return { url: stack.gatewayUrl, tool: 'bench__echo', process: stack.gateway };
+  if (!stack.floorUrl || !stack.floor) throw new Error('the floor proxy is not running');
+  return { url: stack.floorUrl, tool: 'bench__echo', process: stack.floor };
+}
+
+const perCall = (cpuMicros: number | undefined, calls: number) =>
+  cpuMicros !== undefined && cpuMicros > 0 && calls > 0
+    ? Math.round((cpuMicros / calls) * 10) / 10
+    : undefined;
+
+async function capacity(stack: Stack, target: Target): Promise<CapacityResult> {
+  const { url, tool, process: measured } = targetOf(stack, target);
   const load: LoadOptions = {
-    url: target === 'direct' ? stack.directUrl : stack.gatewayUrl,
-    body: toolCallBody(target === 'direct' ? 'echo' : 'bench__echo', payload),
+    url,
+    body: toolCallBody(tool, payload),
     headers: stack.headers,
     connections: timing.connections,
     durationS: timing.warmupS,
@@ -109,66 +137,104 @@ async function capacity(stack: Stack, target: 'direct' | 'gateway'): Promise<Cap
   const runs = [];
   let cpu = 0;
   for (let i = 0; i < timing.runs; i += 1) {
-    const before = stack.gateway.cpuMicros();
+    const before = measured?.cpuMicros();
     const run = await runLoad({ ...load, durationS: timing.measureS });
-    const after = stack.gateway.cpuMicros();
+    const after = measured?.cpuMicros();
     if (before !== undefined && after !== undefined) cpu += after - before;
     runs.push(run);
     log(
       `${target} capacity run ${i + 1}: ${run.rps} tools/call/s, p50 ${run.latencyMs.p50} ms, ${run.failed} failed`,
     );
   }
-  const ok = runs.reduce((n, r) => n + r.ok, 0);
+  const cpuMicrosPerCall = perCall(
+    cpu,
+    runs.reduce((n, r) => n + r.ok, 0),
+  );
   return {
     runs,
     medianRps: Math.round(median(runs.map((r) => r.rps))),
-    ...(target === 'gateway' && cpu > 0 && ok > 0
-      ? { cpuMicrosPerCall: Math.round((cpu / ok) * 10) / 10 }
-      : {}),
+    ...(cpuMicrosPerCall !== undefined ? { cpuMicrosPerCall } : {}),
   };
 }
+
+/** One open-loop run at `rate` against `target`, with the CPU per call of the target's process. */
+async function atRate(
+  stack: Stack,
+  target: Target,
+  rate: number,
+): Promise<FixedRateResult & { cpuMicrosPerCall?: number }> {
+  const { url, tool, process: measured } = targetOf(stack, target);
+  const result = await runFixedRate({
+    url,
+    body: toolCallBody(tool, payload),
+    headers: stack.headers,
+    connections: timing.connections,
+    // Same rate, same pool, not counted: connections opened and the generator's code warm.
+    warmupS: Math.min(2, timing.warmupS),
+    durationS: timing.measureS,
+    rate,
+    ...(measured ? { sample: () => measured.cpuMicros() } : {}),
+  });
+  const cpuMicrosPerCall = perCall(result.sampledDelta, result.scheduled);
+  return { ...result, ...(cpuMicrosPerCall !== undefined ? { cpuMicrosPerCall } : {}) };
+}
+
+const utilization = (rate: number, cpuMicrosPerCall: number | undefined) =>
+  cpuMicrosPerCall === undefined ? undefined : Math.round(rate * cpuMicrosPerCall) / 1e6;
 
 async function throughput(stack: Stack): Promise<BenchResult> {
   const machine = machineInfo(canPin);
   const direct = await capacity(stack, 'direct');
   const gateway = await capacity(stack, 'gateway');
+  const floor = await capacity(stack, 'floor');
   const rates: RatePoint[] = [];
   for (const pct of [25, 50, 75]) {
     const rate = Math.max(1, Math.round((gateway.medianRps * pct) / 100));
-    const base = {
-      headers: stack.headers,
-      connections: timing.connections,
-      // Same rate, same pool, not counted: connections opened and the generator's code warm.
-      warmupS: Math.min(2, timing.warmupS),
-      durationS: timing.measureS,
-      rate,
-    };
-    const d = await runFixedRate({
-      ...base,
-      url: stack.directUrl,
-      body: toolCallBody('echo', payload),
-    });
-    const g = await runFixedRate({
-      ...base,
-      url: stack.gatewayUrl,
-      body: toolCallBody('bench__echo', payload),
-    });
+    const d = await atRate(stack, 'direct', rate);
+    const g = await atRate(stack, 'gateway', rate);
+    const f = await atRate(stack, 'floor', rate);
     rates.push({
       percentOfCapacity: pct,
       rate,
       direct: d,
       gateway: g,
+      floor: f,
       addedP50Ms: round3(g.latencyMs.p50 - d.latencyMs.p50),
       addedP99Ms: round3(g.latencyMs.p99 - d.latencyMs.p99),
       addedSendP50Ms: round3(g.sendLatencyMs.p50 - d.sendLatencyMs.p50),
       addedSendP99Ms: round3(g.sendLatencyMs.p99 - d.sendLatencyMs.p99),
+      floorAddedP50Ms: round3(f.latencyMs.p50 - d.latencyMs.p50),
+      floorAddedP99Ms: round3(f.latencyMs.p99 - d.latencyMs.p99),
+      ...optional('gatewayCpuMicrosPerCall', g.cpuMicrosPerCall),
+      ...optional('gatewayUtilization', utilization(rate, g.cpuMicrosPerCall)),
+      ...optional('floorCpuMicrosPerCall', f.cpuMicrosPerCall),
     });
     log(
-      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms (from the schedule); gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
+      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
-  const fixed: FixedRateResult[] = rates.flatMap((r) => [r.direct, r.gateway]);
-  const all = [...direct.runs, ...gateway.runs, ...fixed];
+  // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
+  const floorHalfRate = Math.max(1, Math.round(floor.medianRps / 2));
+  const floorHalfDirect = await atRate(stack, 'direct', floorHalfRate);
+  const floorHalf = await atRate(stack, 'floor', floorHalfRate);
+  const floorAtHalfCapacity = {
+    rate: floorHalfRate,
+    direct: floorHalfDirect,
+    floor: floorHalf,
+    addedP50Ms: round3(floorHalf.latencyMs.p50 - floorHalfDirect.latencyMs.p50),
+    addedP99Ms: round3(floorHalf.latencyMs.p99 - floorHalfDirect.latencyMs.p99),
+    ...optional('floorCpuMicrosPerCall', floorHalf.cpuMicrosPerCall),
+    ...optional('floorUtilization', utilization(floorHalfRate, floorHalf.cpuMicrosPerCall)),
+  };
+  log(
+    `floor at half its capacity (${floorHalfRate}/s): added p50/p99 ${floorAtHalfCapacity.addedP50Ms}/${floorAtHalfCapacity.addedP99Ms} ms`,
+  );
+  const fixed: FixedRateResult[] = [
+    ...rates.flatMap((r) => [r.direct, r.gateway, ...(r.floor ? [r.floor] : [])]),
+    floorHalfDirect,
+    floorHalf,
+  ];
+  const all = [...direct.runs, ...gateway.runs, ...floor.runs, ...fixed];
   return {
     kind: 'throughput',
     date: new Date().toISOString(),
@@ -183,14 +249,21 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       runs: timing.runs,
       payloadBytes: payload.length,
       logLevel: values['log-level'],
+      gatewayNodeOptions: values['gateway-node-options'],
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
+    floor: { capacity: floor, atHalfCapacity: floorAtHalfCapacity },
     rates,
     failedRequests: all.reduce((n, r) => n + r.failed, 0),
     notSentRequests: fixed.reduce((n, r) => n + r.notSent, 0),
     gatewayProcessWarnings: stack.gateway.countLines(PROCESS_WARNING),
   };
+}
+
+/** `{ [key]: value }` when the value is known, else nothing (exactOptionalPropertyTypes). */
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
 async function soak(stack: Stack): Promise<SoakResult> {
@@ -206,12 +279,15 @@ async function soak(stack: Stack): Promise<SoakResult> {
   const sample = () =>
     samples.push(Math.round(((stack.gateway.rssBytes() ?? 0) / 2 ** 20) * 10) / 10);
   let timer: NodeJS.Timeout | undefined;
-  // The first 5 s settle the heap at the soak rate; RSS sampling starts when the measured part does.
+  // V8 grows its heap to the working size of a new load level over the first seconds (about 15 s
+  // on Node 24 here): the settle period runs at the soak rate and is not measured. RSS sampling
+  // starts when the measured part does.
+  const settleS = timing.soakSettleS;
   const startSampling = setTimeout(() => {
     sample();
     timer = setInterval(sample, 5000);
-  }, 5000);
-  const result = await runFixedRate({ ...load, warmupS: 5, durationS: timing.soakS, rate });
+  }, settleS * 1000);
+  const result = await runFixedRate({ ...load, warmupS: settleS, durationS: timing.soakS, rate });
   clearTimeout(startSampling);
   clearInterval(timer);
   sample();
@@ -223,13 +299,40 @@ async function soak(stack: Stack): Promise<SoakResult> {
     label,
     command,
     node: { gateway: gatewayNode },
+    gatewayNodeOptions: values['gateway-node-options'],
     rate,
+    settleS,
     durationS: timing.soakS,
     load: result,
     rssMiB: { start, end, max: Math.max(...samples), samples },
     growthPercent: start ? Math.round(((end - start) / start) * 1000) / 10 : Number.NaN,
+    secondHalfGrowthPercent: secondHalfGrowth(samples),
+    slopeMiBPerMinute: Math.round(slopePerMinute(samples, 5) * 10) / 10,
     gatewayProcessWarnings: stack.gateway.countLines(PROCESS_WARNING),
   };
+}
+
+/** Growth from the middle sample to the last, in percent: whether RSS still grows once settled. */
+function secondHalfGrowth(samples: readonly number[]): number {
+  const middle = samples[Math.floor((samples.length - 1) / 2)] ?? 0;
+  const last = samples[samples.length - 1] ?? 0;
+  return middle ? Math.round(((last - middle) / middle) * 1000) / 10 : Number.NaN;
+}
+
+/** Least-squares slope of samples taken every `intervalS` seconds, per minute (0 for fewer than two). */
+function slopePerMinute(samples: readonly number[], intervalS: number): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const meanX = ((n - 1) * intervalS) / 2;
+  const meanY = samples.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, i) => {
+    const dx = i * intervalS - meanX;
+    num += dx * (y - meanY);
+    den += dx * dx;
+  });
+  return (num / den) * 60;
 }
 
 /** A Node process warning line, e.g. `(node:123) MaxListenersExceededWarning: ...`. */
@@ -244,6 +347,7 @@ async function stages(): Promise<StagesResult> {
     repoRoot,
     node: values.node,
     logLevel: values['log-level'],
+    gatewayNodeOptions: values['gateway-node-options'],
     payload,
     timing: {
       warmupS: timing.stageWarmupS,
@@ -265,6 +369,7 @@ async function stages(): Promise<StagesResult> {
       measureS: timing.stageMeasureS,
       payloadBytes: payload.length,
       logLevel: values['log-level'],
+      gatewayNodeOptions: values['gateway-node-options'],
     },
     ...result,
     notes: [
@@ -292,11 +397,15 @@ async function main(): Promise<void> {
     repoRoot,
     node: values.node,
     logLevel: values['log-level'],
+    gatewayNodeOptions: values['gateway-node-options'],
     scenario,
+    floor: !values.soak,
   });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);
     await preflight(stack.gatewayUrl, stack.headers, toolCallBody('bench__echo', payload), payload);
+    if (stack.floorUrl)
+      await preflight(stack.floorUrl, stack.headers, toolCallBody('bench__echo', payload), payload);
     if (values.soak) {
       const result = await soak(stack);
       log(`wrote ${writeResult(repoRoot, result)}`);
@@ -307,6 +416,7 @@ async function main(): Promise<void> {
         `wrote ${writeResult(repoRoot, result)} (audit events shipped to the collector stand-in: ${stack.auditEventsShipped()})`,
       );
       console.log(throughputTable([result]));
+      console.log(`\n${floorTable([result])}\n`);
       console.log(goalLines(result).join('\n'));
     }
   } catch (err) {

@@ -201,6 +201,38 @@ describe('runFixedRate', () => {
     expect(server.arrivals.length).toBeLessThanOrEqual(100);
   });
 
+  it('reads the sampled counter over the measured part only', async () => {
+    server = await startServer({});
+    const arrivals = server.arrivals;
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 100,
+      warmupS: 0.5,
+      durationS: 0.5,
+      connections: 4,
+      sample: () => arrivals.length,
+    });
+    // About 50 of the 100 arrivals fall in the measured half (timer granularity allows a few more or less).
+    expect(result.sampledDelta).toBeGreaterThanOrEqual(40);
+    expect(result.sampledDelta).toBeLessThanOrEqual(60);
+    expect(arrivals.length).toBeGreaterThan(80);
+  });
+
+  it('reports no sampled delta when the counter cannot be read', async () => {
+    server = await startServer({});
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 50,
+      durationS: 0.2,
+      connections: 2,
+      sample: () => undefined,
+    });
+    expect(result.sampledDelta).toBeUndefined();
+    expect(result.ok).toBeGreaterThan(0);
+  });
+
   it('counts non-2xx answers as failed, by status', async () => {
     server = await startServer({ status: 429 });
     const result = await runFixedRate({

@@ -34,6 +34,11 @@ export interface FixedRateOptions {
    * opened, JIT warm); nothing from them is counted.
    */
   warmupS?: number;
+  /**
+   * A counter read when the measured part starts and when it ends (e.g. a process's CPU time in
+   * µs); the difference is reported as `sampledDelta`.
+   */
+  sample?: () => number | undefined;
 }
 
 export interface FixedRateResult extends LoadResult {
@@ -50,6 +55,8 @@ export interface FixedRateResult extends LoadResult {
   maxInFlightSeen: number;
   /** The latest a request was sent after its due time (timer granularity, event-loop delay, in-flight bound). */
   maxSendLagMs: number;
+  /** `sample()` at the end of the measured part minus at its start, when both were read. */
+  sampledDelta?: number;
 }
 
 /** One bounded fixed-rate run. */
@@ -132,8 +139,14 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
 
   const start = performance.now();
   const measuredFrom = start + warmupS * 1000;
+  let sampledAtStart: number | undefined;
+  const sampleTimer = options.sample
+    ? setTimeout(() => (sampledAtStart = options.sample?.()), warmupS * 1000)
+    : undefined;
   pump(start);
   await new Promise<void>((resolve) => setTimeout(resolve, durationMs));
+  const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
+  clearTimeout(sampleTimer);
   issuing = false;
   if (timer) clearTimeout(timer);
   if (inFlight > 0) {
@@ -162,5 +175,8 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     aborted,
     maxInFlightSeen,
     maxSendLagMs: round3(maxSendLagMs),
+    ...(sampledAtStart !== undefined && sampledAtEnd !== undefined
+      ? { sampledDelta: sampledAtEnd - sampledAtStart }
+      : {}),
   };
 }

@@ -182,7 +182,8 @@ export async function startCollectorSink(): Promise<{
       // Counted without parsing: the sink shares a process with the load generator, and parsing
       // hundreds of thousands of events there stalled the generator's schedule (GC pauses).
       const text = Buffer.concat(chunks).toString('latin1');
-      for (let at = text.indexOf('"event_id"'); at !== -1; at = text.indexOf('"event_id"', at + 10)) events += 1;
+      for (let at = text.indexOf('"event_id"'); at !== -1; at = text.indexOf('"event_id"', at + 10))
+        events += 1;
       res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
   });

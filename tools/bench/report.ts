@@ -9,7 +9,7 @@ import type { LatencySummary } from './stats.js';
 export interface CapacityResult {
   runs: LoadResult[];
   medianRps: number;
-  /** Gateway only: CPU time of the gateway process per 2xx tools/call, over all measured runs. */
+  /** Gateway and floor: CPU time of the process per 2xx tools/call, over all measured runs. */
   cpuMicrosPerCall?: number;
 }
 
@@ -25,6 +25,29 @@ export interface RatePoint {
   /** Gateway − direct, latency from the actual send (hides waiting for the generator or a connection). */
   addedSendP50Ms: number;
   addedSendP99Ms: number;
+  /** The floor proxy (floor-proxy.ts) at the same rate; its latency − direct, from the schedule. */
+  floor?: FixedRateResult;
+  floorAddedP50Ms?: number;
+  floorAddedP99Ms?: number;
+  /** CPU time of the process per scheduled call over the measured part of the open-loop run. */
+  gatewayCpuMicrosPerCall?: number;
+  /** rate × gateway CPU per call: the share of its core the gateway used at this rate. */
+  gatewayUtilization?: number;
+  floorCpuMicrosPerCall?: number;
+}
+
+/** The floor proxy: its capacity, and its added latency at half of that capacity. */
+export interface FloorResult {
+  capacity: CapacityResult;
+  atHalfCapacity: {
+    rate: number;
+    direct: FixedRateResult;
+    floor: FixedRateResult;
+    addedP50Ms: number;
+    addedP99Ms: number;
+    floorCpuMicrosPerCall?: number;
+    floorUtilization?: number;
+  };
 }
 
 export interface BenchResult {
@@ -42,9 +65,13 @@ export interface BenchResult {
     runs: number;
     payloadBytes: number;
     logLevel: string;
+    /** The gateway's NODE_OPTIONS ('' for none). */
+    gatewayNodeOptions?: string;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };
+  /** Absent in results written before the floor proxy was added. */
+  floor?: FloorResult;
   rates: RatePoint[];
   failedRequests: number;
   /** Fixed-rate requests due but never sent (the in-flight bound held them: the target fell behind). */
@@ -59,11 +86,19 @@ export interface SoakResult {
   label: string;
   command: string;
   node: { gateway: string };
+  /** The gateway's NODE_OPTIONS ('' for none). */
+  gatewayNodeOptions?: string;
   rate: number;
+  /** Seconds at the soak rate before the measured part (the heap sizes itself to the load). */
+  settleS?: number;
   durationS: number;
   load: FixedRateResult;
   rssMiB: { start: number; end: number; max: number; samples: number[] };
   growthPercent: number;
+  /** Growth from the middle sample to the last (the second 30 s of a 60 s soak). */
+  secondHalfGrowthPercent?: number;
+  /** Least-squares slope of the RSS samples over the measured part, MiB per minute. */
+  slopeMiBPerMinute?: number;
   gatewayProcessWarnings: number;
 }
 
@@ -122,6 +157,7 @@ export interface StagesResult {
     measureS: number;
     payloadBytes: number;
     logLevel: string;
+    gatewayNodeOptions?: string;
   };
   stages: StageRow[];
   rejections: RejectionRow[];
@@ -167,6 +203,33 @@ export function throughputTable(results: readonly BenchResult[]): string {
   ].join('\n');
 }
 
+/**
+ * The gateway next to the floor proxy at the same rates: CPU per call open loop (and the share of
+ * the core it makes), and the floor's own added latency; then the floor at half of its capacity.
+ */
+export function floorTable(results: readonly BenchResult[]): string {
+  const pct = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n * 100)} %`);
+  const rows = results.flatMap((r) => {
+    const f = r.floor;
+    if (!f) return [];
+    const at = (p: number) => {
+      const x = r.rates.find((y) => y.percentOfCapacity === p);
+      if (!x) return 'n/a | n/a';
+      return `${num(x.gatewayCpuMicrosPerCall)} (${pct(x.gatewayUtilization)}) | ${x.floorAddedP50Ms === undefined ? 'n/a' : ms(x.floorAddedP50Ms)} / ${x.floorAddedP99Ms === undefined ? 'n/a' : ms(x.floorAddedP99Ms)}`;
+    };
+    const h = f.atHalfCapacity;
+    return [
+      `| ${r.node.gateway} | ${num(r.gateway.capacity.cpuMicrosPerCall)} | ${at(25)} | ${at(50)} | ${at(75)} | ${f.capacity.medianRps} | ${num(f.capacity.cpuMicrosPerCall)} | ${ms(h.addedP50Ms)} / ${ms(h.addedP99Ms)} (${h.rate}/s, ${num(h.floorCpuMicrosPerCall)} µs, ${pct(h.floorUtilization)}) |`,
+    ];
+  });
+  if (!rows.length) return '';
+  return [
+    '| gateway Node | gateway CPU µs/call closed loop | open loop at 25%: gateway CPU µs/call (core busy) | floor added p50 / p99 ms | at 50%: gateway CPU µs/call | floor added p50 / p99 | at 75%: gateway CPU µs/call | floor added p50 / p99 | floor tools/call/s | floor CPU µs/call | floor added p50 / p99 ms at half its capacity (rate, CPU µs/call, core busy) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 const num = (n: number | undefined, digits = 0) => (n === undefined ? 'n/a' : n.toFixed(digits));
 const signed = (n: number | undefined) =>
   n === undefined ? 'n/a' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n).toFixed(0)}`;
@@ -195,11 +258,11 @@ export function stagesTable(r: StagesResult): string {
 export function soakTable(results: readonly SoakResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.node.gateway} | ${r.rate} | ${r.durationS} | ${r.rssMiB.start.toFixed(1)} | ${r.rssMiB.end.toFixed(1)} | ${r.rssMiB.max.toFixed(1)} | ${r.growthPercent.toFixed(1)} | ${r.load.failed} | ${r.gatewayProcessWarnings} |`,
+      `| ${r.node.gateway} | ${r.rate} | ${r.settleS ?? 5} + ${r.durationS} | ${r.rssMiB.start.toFixed(1)} | ${r.rssMiB.end.toFixed(1)} | ${r.rssMiB.max.toFixed(1)} | ${r.growthPercent.toFixed(1)} | ${num(r.secondHalfGrowthPercent, 1)} | ${num(r.slopeMiBPerMinute, 1)} | ${r.load.failed} | ${r.gatewayProcessWarnings} |`,
   );
   return [
-    '| gateway Node | rate/s | seconds | RSS start MiB | RSS end MiB | RSS max MiB | growth % | failed requests | gateway process warnings |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| gateway Node | rate/s | seconds (settle + measured) | RSS start MiB | RSS end MiB | RSS max MiB | growth % | growth % over the second half | slope MiB/min | failed requests | gateway process warnings |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
@@ -214,5 +277,10 @@ export function goalLines(r: BenchResult): string[] {
     half
       ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'})`
       : '- added latency at half capacity: not measured',
+    ...(half && r.floor
+      ? [
+          `- the floor proxy at the same rate adds p50 ${half.floorAddedP50Ms === undefined ? 'n/a' : ms(half.floorAddedP50Ms)} ms, p99 ${half.floorAddedP99Ms === undefined ? 'n/a' : ms(half.floorAddedP99Ms)} ms; at half of its own capacity p50 ${ms(r.floor.atHalfCapacity.addedP50Ms)} ms, p99 ${ms(r.floor.atHalfCapacity.addedP99Ms)} ms`,
+        ]
+      : []),
   ];
 }

@@ -4,6 +4,7 @@
  * (and redis-server, when the scenario uses Redis) to core 1 with the load generator when taskset
  * exists, a collector stand-in draining the audit outbox, and — when the scenario authenticates
  * with an API key — a key created through the admin API, so calls take the authenticated path.
+ * With `floor`, also the floor proxy (floor-proxy.ts) on the gateway's core and Node.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface Stack {
   scenario: Scenario;
   upstream: BenchProcess;
   gateway: BenchProcess;
+  /** The floor proxy (a do-nothing MCP forwarder), when asked for. */
+  floor?: BenchProcess;
   /** The scenario's own redis-server, when it uses Redis. */
   redis?: BenchRedis;
   /**
@@ -33,6 +36,8 @@ export interface Stack {
   createKey(input: { roles: readonly string[]; clientId?: string }): Promise<string>;
   directUrl: string;
   gatewayUrl: string;
+  /** `<floor>/mcp`, when the floor proxy runs. */
+  floorUrl?: string;
   auditEventsShipped(): number;
   close(): Promise<void>;
 }
@@ -41,8 +46,12 @@ export interface StackOptions {
   repoRoot: string;
   node: string;
   logLevel: string;
+  /** NODE_OPTIONS of the gateway process (e.g. V8 heap flags, as a deployment sets them); none by default. */
+  gatewayNodeOptions?: string;
   /** Default: {@link DEFAULT_SCENARIO}, what the throughput and soak runs measure. */
   scenario?: Scenario;
+  /** Start the floor proxy as well (throughput runs). */
+  floor?: boolean;
 }
 
 /** MCP headers of every benchmark request, without credentials. */
@@ -109,6 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         HOST: '127.0.0.1',
         PORT: String(gatewayPort),
         LOG_LEVEL: options.logLevel,
+        ...(options.gatewayNodeOptions ? { NODE_OPTIONS: options.gatewayNodeOptions } : {}),
         GATEWAY_CONFIG: configFile,
         GATEWAY_ADMIN_KEY: adminKey,
         COLLECTOR_URL: sink.url,
@@ -121,6 +131,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => gateway.stop());
 
+    let floor: BenchProcess | undefined;
+    if (options.floor) {
+      const floorPort = await freePort();
+      const started = await startProcess({
+        name: 'floor',
+        port: floorPort,
+        node: options.node,
+        args: [
+          ...TSX,
+          join(options.repoRoot, 'tools', 'bench', 'floor-proxy.ts'),
+          String(floorPort),
+          upstream.url,
+        ],
+        cwd: options.repoRoot,
+        env: { PATH: CHILD_PATH },
+        logFile: join(dir, 'floor.log'),
+        cpu: GATEWAY_CPU,
+      });
+      floor = started;
+      cleanups.push(() => started.stop());
+    }
+
     const createKey = (input: { roles: readonly string[]; clientId?: string }) =>
       createApiKey(gateway.url, adminKey, input);
     const headers: Record<string, string> = { ...MCP_HEADERS };
@@ -131,6 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       upstream,
       gateway,
       ...(redis ? { redis } : {}),
+      ...(floor ? { floor, floorUrl: `${floor.url}/mcp` } : {}),
       headers,
       createKey,
       directUrl: `${upstream.url}/mcp`,

@@ -15,6 +15,7 @@ export interface StagesContext {
   repoRoot: string;
   node: string;
   logLevel: string;
+  gatewayNodeOptions?: string;
   payload: string;
   timing: { warmupS: number; measureS: number; connections: number };
   log: (message: string) => void;
@@ -161,6 +162,7 @@ export async function runStages(
       repoRoot: ctx.repoRoot,
       node: ctx.node,
       logLevel: ctx.logLevel,
+      ...(ctx.gatewayNodeOptions ? { gatewayNodeOptions: ctx.gatewayNodeOptions } : {}),
       scenario,
     });
     try {
