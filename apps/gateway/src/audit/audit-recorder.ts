@@ -6,8 +6,9 @@ import type { AdmissionAppend } from '../security/rate-limiter.js';
 
 export const AUDIT_OUTBOX = 'audit:outbox';
 /**
- * The outbox keeps about this many entries (shipped or not). It bounds memory when the collector
- * is away for long; past it the oldest entries go, which is why every event is also in the JSON log.
+ * The outbox keeps at most about this many entries. The relay trims what it has shipped, so this
+ * bounds memory only while the collector is away: past it the oldest unshipped entries go, which
+ * is why every event is also in the JSON log.
  */
 export const AUDIT_OUTBOX_MAX_ENTRIES = 100_000;
 /**

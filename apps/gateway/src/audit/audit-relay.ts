@@ -81,6 +81,7 @@ export class AuditRelay {
         });
         if (events.length) await this.ship(events);
         await store.streamAck(AUDIT_OUTBOX, GROUP, inHand.map((e) => e.id));
+        await this.trimShipped();
         this.deps.metrics?.relayLastSuccess.set(Date.now() / 1000);
         const full = inHand.length >= BATCH;
         inHand = [];
@@ -93,6 +94,19 @@ export class AuditRelay {
         logger.warn('audit relay failed; will retry', { err, failures, pending: inHand.length });
         if (this.running) await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2));
       }
+    }
+  }
+
+  /**
+   * Shipped entries serve no one: dropping them keeps the outbox (Redis memory, or the gateway's
+   * heap with the in-process store) down to what is still unshipped. Entries another replica's
+   * relay holds stay pending and are never trimmed. A failed trim is retried after the next batch.
+   */
+  private async trimShipped(): Promise<void> {
+    try {
+      await this.deps.store.streamTrimAcked(AUDIT_OUTBOX);
+    } catch (err) {
+      this.deps.logger.debug('audit outbox trim failed; the next batch trims again', { err });
     }
   }
 

@@ -19,7 +19,7 @@ import {
   type ServiceProcess,
 } from '@mcpgw/testing';
 import { startCollectorReceiver, type CollectorReceiver } from './support/collector-receiver.js';
-import { readOutbox } from './support/outbox.js';
+import { recordedEvents } from './support/outbox.js';
 import { callTool, freshTrace, sleep } from './support/rpc.js';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -106,7 +106,7 @@ describeWithRedis('kill -9 under load (gateway processes, real Redis)', (redis) 
     processes.push(second);
 
     // Every call that reached the upstream has its write-ahead record in the outbox.
-    const outbox = await readOutbox(store);
+    const outbox = await recordedEvents(store, receiver);
     const recorded = new Set(outbox.filter((e) => e.type === 'mcp.forward').map((e) => e.trace_id));
     const reached = upstream.calls.map(
       (c) => /^00-([0-9a-f]{32})-/.exec(c.headers['traceparent'] ?? '')?.[1],

@@ -11,7 +11,7 @@ import { echoTool, startFakeMcpUpstream, type FakeMcpUpstream } from '@mcpgw/tes
 import { validateAuditEvent, type AuditEvent } from '@mcpgw/tool-schemas';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { startCollectorReceiver, type CollectorReceiver } from './support/collector-receiver.js';
-import { readOutbox } from './support/outbox.js';
+import { recordedEvents } from './support/outbox.js';
 import { callTool, freshTrace, http, rpc, sleep, type Answer } from './support/rpc.js';
 
 const COLLECTOR_TOKEN = 'svc-collector-token-for-security-tests';
@@ -86,7 +86,7 @@ describe('one audit event per request', () => {
   });
 
   it('each request has exactly one request event, with the fields of the issue, valid for the collector', async () => {
-    const events = await readOutbox(gateway.store);
+    const events = await recordedEvents(gateway.store, receiver);
     for (const { name, traceId } of sent) {
       const mine = events.filter(
         (e) => e.trace_id === traceId && (e.type === 'mcp.request' || e.type === 'rest.request'),
@@ -146,7 +146,7 @@ describe('one audit event per request', () => {
   });
 
   it('a forwarded call has its write-ahead record (status 102), an unforwarded one has none', async () => {
-    const events = await readOutbox(gateway.store);
+    const events = await recordedEvents(gateway.store, receiver);
     const forwards = (name: string) =>
       events.filter(
         (e) =>
@@ -165,7 +165,7 @@ describe('one audit event per request', () => {
   });
 
   it('never carries the arguments or the credentials — neither the outbox nor the log', async () => {
-    const outbox = JSON.stringify(await readOutbox(gateway.store));
+    const outbox = JSON.stringify(await recordedEvents(gateway.store, receiver));
     const secretOfKey = key.slice(-43);
     expect(outbox).not.toContain(SECRET_ARGUMENT);
     expect(outbox).not.toContain(secretOfKey);
@@ -180,7 +180,7 @@ describe('one audit event per request', () => {
   });
 
   it('the relay ships every event at least once, with the service token; duplicates are removable by event id', async () => {
-    const outboxIds = new Set((await readOutbox(gateway.store)).map((e) => e.event_id));
+    const outboxIds = new Set((await recordedEvents(gateway.store, receiver)).map((e) => e.event_id));
     for (let i = 0; i < 150 && [...outboxIds].some((id) => !receiver.ids().has(id)); i += 1)
       await sleep(100);
     expect([...outboxIds].filter((id) => !receiver.ids().has(id))).toEqual([]);

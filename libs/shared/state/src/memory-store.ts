@@ -272,6 +272,10 @@ export class MemoryStateStore implements StateStore {
     return this.existingStream(stream).pendingCount(group);
   }
 
+  async streamTrimAcked(stream: string): Promise<number> {
+    return this.streamAt(stream, false)?.trimAcked() ?? 0;
+  }
+
   async streamLength(stream: string): Promise<number> {
     return this.streamAt(stream, false)?.length ?? 0;
   }

@@ -91,6 +91,22 @@ export class MemoryStream {
     return acked;
   }
 
+  /** Drops the head entries every group has been delivered and has acknowledged; returns how many. */
+  trimAcked(): number {
+    if (this.groups.size === 0) return 0;
+    let keepFrom = this.entries.length;
+    for (const state of this.groups.values()) {
+      // Pending entries are kept in id order, so the first one is the oldest a group still needs.
+      const oldestPending = state.pending.keys().next();
+      const needed = oldestPending.done
+        ? this.indexAfter(state.lastDelivered)
+        : this.indexOfId(oldestPending.value);
+      keepFrom = Math.min(keepFrom, needed);
+    }
+    if (keepFrom > 0) this.entries.splice(0, keepFrom);
+    return keepFrom;
+  }
+
   claimIdle(
     group: string,
     consumer: string,
@@ -131,10 +147,16 @@ export class MemoryStream {
   }
 
   private entryById(id: string): (StreamEntry & { sid: StreamId }) | undefined {
-    const [ms, seq] = id.split('-').map(Number);
-    if (ms === undefined || seq === undefined || !Number.isFinite(ms) || !Number.isFinite(seq)) return undefined;
-    const entry = this.entries[this.indexAfter({ ms, seq: seq - 1 })];
+    const entry = this.entries[this.indexOfId(id)];
     return entry?.id === id ? entry : undefined;
+  }
+
+  /** The index of the first entry with an id at or above `id` (the stream's length for a malformed id). */
+  private indexOfId(id: string): number {
+    const [ms, seq] = id.split('-').map(Number);
+    if (ms === undefined || seq === undefined || !Number.isFinite(ms) || !Number.isFinite(seq))
+      return this.entries.length;
+    return this.indexAfter({ ms, seq: seq - 1 });
   }
 
   pendingCount(group: string): number {

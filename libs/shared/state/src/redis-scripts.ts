@@ -115,3 +115,35 @@ export const EXTEND_LOCK = lua(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `);
+
+/**
+ * Trims the head of a stream that every consumer group has acknowledged. KEYS[1]: the stream.
+ * For each group the oldest entry it still needs is its oldest pending entry (XPENDING summary)
+ * or, with nothing pending, the one after its last-delivered id; XTRIM MINID keeps everything
+ * from the oldest of those. Returns how many entries went (0 for a missing stream or no groups).
+ */
+export const TRIM_ACKED = lua(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+if #groups == 0 then return 0 end
+local best_ms, best_seq
+for _, group in ipairs(groups) do
+  local info = {}
+  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+  local id
+  local bump = 0
+  if tonumber(info['pending']) > 0 then
+    id = redis.call('XPENDING', KEYS[1], info['name'])[2]
+  else
+    id = info['last-delivered-id']
+    bump = 1
+  end
+  local ms, seq = string.match(id, '^(%d+)%-(%d+)$')
+  ms = tonumber(ms)
+  seq = tonumber(seq) + bump
+  if best_ms == nil or ms < best_ms or (ms == best_ms and seq < best_seq) then
+    best_ms, best_seq = ms, seq
+  end
+end
+return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f-%.0f', best_ms, best_seq))
+`);

@@ -11,6 +11,7 @@ import { admitScriptArgs, appendManyArgs, parseAdmitReply } from './redis-admiss
 import {
   EXTEND_LOCK,
   INCR_WITH_TTL,
+  TRIM_ACKED,
   RELEASE_LOCK,
   runScript,
   TAKE_TOKENS,
@@ -306,6 +307,10 @@ export class RedisStateStore implements StateStore {
 
   async streamPendingCount(stream: string, group: string): Promise<number> {
     return parsePendingCount(await this.main.run((c) => c.call('XPENDING', this.k(stream), group)));
+  }
+
+  async streamTrimAcked(stream: string): Promise<number> {
+    return Number(await this.main.run((c) => runScript(c, TRIM_ACKED, [this.k(stream)], [])));
   }
 
   async streamLength(stream: string): Promise<number> {

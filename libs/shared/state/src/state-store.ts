@@ -254,6 +254,13 @@ export interface StateStore {
   ): Promise<StreamEntry[]>;
   /** Number of delivered, unacknowledged entries of `group`. */
   streamPendingCount(stream: string, group: string): Promise<number>;
+  /**
+   * Removes the entries at the head of the stream that every consumer group has been delivered
+   * and has acknowledged (Redis: `XTRIM MINID` up to the oldest entry some group still needs, in
+   * one script); returns how many went. An entry still pending in any group — a dead consumer's,
+   * waiting to be claimed — and anything after it stays. A stream without groups is left alone.
+   */
+  streamTrimAcked(stream: string): Promise<number>;
   /** Number of entries in the stream (0 when missing). */
   streamLength(stream: string): Promise<number>;
 

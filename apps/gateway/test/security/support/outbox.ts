@@ -19,3 +19,24 @@ export async function readOutbox(store: StateStore): Promise<AuditEvent[]> {
   }
   return events;
 }
+
+/**
+ * Every audit event the gateway recorded: the relay trims what it has shipped from the outbox, so
+ * this is what the collector received (first copies, in arrival order: the relay ships in outbox
+ * order) followed by what is still in the outbox. The outbox is read first: an entry leaves it only
+ * after the collector took it, so nothing falls between the two reads.
+ */
+export async function recordedEvents(
+  store: StateStore,
+  receiver: { readonly received: readonly AuditEvent[] },
+): Promise<AuditEvent[]> {
+  const unshipped = await readOutbox(store);
+  const events: AuditEvent[] = [];
+  const seen = new Set<string>();
+  for (const event of [...receiver.received, ...unshipped]) {
+    if (seen.has(event.event_id)) continue;
+    seen.add(event.event_id);
+    events.push(event);
+  }
+  return events;
+}

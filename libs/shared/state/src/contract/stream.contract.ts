@@ -121,6 +121,46 @@ export function describeStreamContract(stores: Stores): void {
       expect(length).toBeLessThan(400);
     });
 
+    it('trims only what every group has acknowledged, never a pending entry or anything after it', async () => {
+      const store = stores.open();
+      expect(await store.streamTrimAcked('missing')).toBe(0);
+      await store.streamAppend('ungrouped', { n: '1' });
+      expect(await store.streamTrimAcked('ungrouped')).toBe(0);
+      expect(await store.streamLength('ungrouped')).toBe(1);
+
+      await store.streamEnsureGroup('acked', 'fast');
+      await store.streamEnsureGroup('acked', 'slow');
+      const appended = [];
+      for (const n of ['1', '2', '3', '4', '5'])
+        appended.push(await store.streamAppend('acked', { n }));
+      // "fast" reads and acks the first three; "slow" has read none yet: nothing can go.
+      const fast = await store.streamReadGroup('acked', 'fast', 'c', { count: 3 });
+      await store.streamAck('acked', 'fast', ids(fast));
+      expect(await store.streamTrimAcked('acked')).toBe(0);
+      // "slow" reads four, acks 1, 2 and 4: entry 3 is still pending there.
+      const slow = await store.streamReadGroup('acked', 'slow', 'c', { count: 4 });
+      await store.streamAck('acked', 'slow', [appended[0], appended[1], appended[3]] as string[]);
+      expect(await store.streamTrimAcked('acked')).toBe(2);
+      expect(await store.streamLength('acked')).toBe(3);
+      expect(await store.streamTrimAcked('acked')).toBe(0);
+      // The pending entry can still be claimed (a dead consumer's, say), with its fields.
+      const claimed = await store.streamClaimIdle('acked', 'slow', 'other', { minIdleMs: 0 });
+      expect(claimed.map((e) => [e.id, e.fields])).toEqual([[appended[2], { n: '3' }]]);
+      expect(slow).toHaveLength(4);
+      // Everyone acks what it has: "fast" is behind at entry 4, so entries 4 and 5 stay.
+      await store.streamAck('acked', 'slow', [appended[2]] as string[]);
+      expect(await store.streamTrimAcked('acked')).toBe(1);
+      const rest = await store.streamReadGroup('acked', 'fast', 'c', { count: 10 });
+      expect(rest.map((e) => e.fields)).toEqual([{ n: '4' }, { n: '5' }]);
+      await store.streamAck('acked', 'fast', ids(rest));
+      // "slow" has not read entry 5 yet.
+      expect(await store.streamTrimAcked('acked')).toBe(1);
+      expect(await store.streamLength('acked')).toBe(1);
+      expect((await store.streamReadGroup('acked', 'slow', 'c')).map((e) => e.fields)).toEqual([
+        { n: '5' },
+      ]);
+    });
+
     it('rejects a missing group, empty entries and malformed ids', async () => {
       const store = stores.open();
       await expectStoreError(
