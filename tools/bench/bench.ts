@@ -6,7 +6,7 @@
  *     gateway CPU µs per call from the process's CPU time, then added p50/p99 latency versus direct
  *     at fixed rates of 25%, 50% and 75% of the gateway's capacity.
  *     Capacity runs are closed loop (autocannon); the fixed-rate runs are open loop (fixed-rate.ts).
- *   --soak: 20 s to settle, then 60 s at half of a quick capacity estimate (open loop), gateway RSS
+ *   --soak: 45 s to settle, then 60 s at half of a quick capacity estimate (open loop), gateway RSS
  *     sampled every 5 s over the 60 s: growth and least-squares slope.
  *   --stages: one gateway per pipeline stage scenario (scenarios.ts), tools/call/s and CPU µs per
  *     call at 50 connections (3 s warm-up, 5 s measured, 1 run), then the CPU cost of a 401 and a
@@ -81,7 +81,7 @@ const timing = values.quick
       measureS: 10,
       runs: 3,
       soakS: 60,
-      soakSettleS: 20,
+      soakSettleS: 45,
       stageWarmupS: 3,
       stageMeasureS: 5,
       connections: 50,
@@ -279,11 +279,13 @@ async function soak(stack: Stack): Promise<SoakResult> {
   const sample = () =>
     samples.push(Math.round(((stack.gateway.rssBytes() ?? 0) / 2 ** 20) * 10) / 10);
   let timer: NodeJS.Timeout | undefined;
-  // V8 grows its heap to the working size of a new load level over the first seconds (about 15 s
-  // on Node 24 here): the settle period runs at the soak rate and is not measured. RSS sampling
-  // starts when the measured part does.
+  // V8 grows its heap to the working size of a new load level in steps over the first 40 s or so
+  // (Node 24 here; a 5-minute run stays flat after that): the settle period runs at the soak rate
+  // and is not measured. RSS sampling starts when the measured part does.
   const settleS = timing.soakSettleS;
+  let fullGcsBefore = 0;
   const startSampling = setTimeout(() => {
+    fullGcsBefore = stack.gateway.matchingLines(MARK_COMPACT).length;
     sample();
     timer = setInterval(sample, 5000);
   }, settleS * 1000);
@@ -293,6 +295,9 @@ async function soak(stack: Stack): Promise<SoakResult> {
   sample();
   const start = samples[0] ?? 0;
   const end = samples[samples.length - 1] ?? 0;
+  const liveHeap = liveHeapAfterFullGcs(
+    stack.gateway.matchingLines(MARK_COMPACT).slice(fullGcsBefore),
+  );
   return {
     kind: 'soak',
     date: new Date().toISOString(),
@@ -305,18 +310,55 @@ async function soak(stack: Stack): Promise<SoakResult> {
     durationS: timing.soakS,
     load: result,
     rssMiB: { start, end, max: Math.max(...samples), samples },
-    growthPercent: start ? Math.round(((end - start) / start) * 1000) / 10 : Number.NaN,
+    ...(liveHeap.length >= 2
+      ? {
+          liveHeapMiB: {
+            first: liveHeap[0] ?? 0,
+            last: liveHeap[liveHeap.length - 1] ?? 0,
+            max: Math.max(...liveHeap),
+            samples: liveHeap,
+          },
+          liveHeapGrowthPercent: growth(liveHeap[0] ?? 0, liveHeap[liveHeap.length - 1] ?? 0),
+        }
+      : {}),
+    growthPercent: growth(start, end),
     secondHalfGrowthPercent: secondHalfGrowth(samples),
     slopeMiBPerMinute: Math.round(slopePerMinute(samples, 5) * 10) / 10,
     gatewayProcessWarnings: stack.gateway.countLines(PROCESS_WARNING),
   };
 }
 
+const growth = (from: number, to: number) =>
+  from ? Math.round(((to - from) / from) * 1000) / 10 : Number.NaN;
+
 /** Growth from the middle sample to the last, in percent: whether RSS still grows once settled. */
 function secondHalfGrowth(samples: readonly number[]): number {
-  const middle = samples[Math.floor((samples.length - 1) / 2)] ?? 0;
-  const last = samples[samples.length - 1] ?? 0;
-  return middle ? Math.round(((last - middle) / middle) * 1000) / 10 : Number.NaN;
+  return growth(
+    samples[Math.floor((samples.length - 1) / 2)] ?? 0,
+    samples[samples.length - 1] ?? 0,
+  );
+}
+
+/** A full collection in V8's `--trace-gc` output: `[pid:0xisolate] <t> ms: Mark-Compact 270.6 (301.7) -> 66.8 (249.0) MB, ...`. */
+const MARK_COMPACT =
+  /^\[\d+:(0x[0-9a-f]+)\]\s+[\d.]+ ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
+
+/**
+ * The heap left after each full collection (MB), of the main isolate (the one with the most
+ * collections: loader worker threads have isolates of their own). Unlike RSS, which follows how
+ * much garbage V8 lets pile up between collections and how lazily it returns pages, this is what
+ * the process keeps: a leak makes it climb.
+ */
+function liveHeapAfterFullGcs(lines: readonly string[]): number[] {
+  const byIsolate = new Map<string, number[]>();
+  for (const line of lines) {
+    const match = MARK_COMPACT.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const list = byIsolate.get(match[1]) ?? [];
+    list.push(Number(match[2]));
+    byIsolate.set(match[1], list);
+  }
+  return [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
 }
 
 /** Least-squares slope of samples taken every `intervalS` seconds, per minute (0 for fewer than two). */
@@ -398,6 +440,8 @@ async function main(): Promise<void> {
     node: values.node,
     logLevel: values['log-level'],
     gatewayNodeOptions: values['gateway-node-options'],
+    // The soak reads the live heap after each full collection from V8's GC trace.
+    ...(values.soak ? { gatewayNodeArgs: ['--trace-gc'] } : {}),
     scenario,
     floor: !values.soak,
   });

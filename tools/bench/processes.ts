@@ -20,6 +20,8 @@ export interface BenchProcess {
   tail(): string;
   /** How many lines of the process's output match `pattern` (e.g. Node process warnings). */
   countLines(pattern: RegExp): number;
+  /** The lines of the process's output that match `pattern`, in order. */
+  matchingLines(pattern: RegExp): string[];
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,12 @@ function tailOf(file: string, bytes = 4096): string {
   }
 }
 
+function matching(file: string, pattern: RegExp): string[] {
+  return tailOf(file, Number.MAX_SAFE_INTEGER)
+    .split('\n')
+    .filter((line) => pattern.test(line));
+}
+
 /** A free TCP port on 127.0.0.1 (asked from the kernel, then released for the child to bind). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -154,10 +162,8 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
     cpuMicros: () => readCpuMicros(pid),
     rssBytes: () => readRssBytes(pid),
     tail: () => tailOf(options.logFile),
-    countLines: (pattern) =>
-      tailOf(options.logFile, Number.MAX_SAFE_INTEGER)
-        .split('\n')
-        .filter((line) => pattern.test(line)).length,
+    countLines: (pattern) => matching(options.logFile, pattern).length,
+    matchingLines: (pattern) => matching(options.logFile, pattern),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -95,6 +95,10 @@ export interface SoakResult {
   load: FixedRateResult;
   rssMiB: { start: number; end: number; max: number; samples: number[] };
   growthPercent: number;
+  /** Heap left after each full collection during the measured part (MB, from `--trace-gc`). */
+  liveHeapMiB?: { first: number; last: number; max: number; samples: number[] };
+  /** First to last of {@link liveHeapMiB}: the leak signal (absent with fewer than two collections). */
+  liveHeapGrowthPercent?: number;
   /** Growth from the middle sample to the last (the second 30 s of a 60 s soak). */
   secondHalfGrowthPercent?: number;
   /** Least-squares slope of the RSS samples over the measured part, MiB per minute. */
@@ -258,11 +262,11 @@ export function stagesTable(r: StagesResult): string {
 export function soakTable(results: readonly SoakResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.node.gateway} | ${r.rate} | ${r.settleS ?? 5} + ${r.durationS} | ${r.rssMiB.start.toFixed(1)} | ${r.rssMiB.end.toFixed(1)} | ${r.rssMiB.max.toFixed(1)} | ${r.growthPercent.toFixed(1)} | ${num(r.secondHalfGrowthPercent, 1)} | ${num(r.slopeMiBPerMinute, 1)} | ${r.load.failed} | ${r.gatewayProcessWarnings} |`,
+      `| ${r.node.gateway} | ${r.rate} | ${r.settleS ?? 5} + ${r.durationS} | ${r.rssMiB.start.toFixed(1)} | ${r.rssMiB.end.toFixed(1)} | ${r.rssMiB.max.toFixed(1)} | ${r.growthPercent.toFixed(1)} | ${num(r.secondHalfGrowthPercent, 1)} | ${num(r.slopeMiBPerMinute, 1)} | ${r.liveHeapMiB ? `${r.liveHeapMiB.first.toFixed(1)} → ${r.liveHeapMiB.last.toFixed(1)} (${r.liveHeapMiB.samples.length})` : 'n/a'} | ${num(r.liveHeapGrowthPercent, 1)} | ${r.load.failed} | ${r.gatewayProcessWarnings} |`,
   );
   return [
-    '| gateway Node | rate/s | seconds (settle + measured) | RSS start MiB | RSS end MiB | RSS max MiB | growth % | growth % over the second half | slope MiB/min | failed requests | gateway process warnings |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| gateway Node | rate/s | seconds (settle + measured) | RSS start MiB | RSS end MiB | RSS max MiB | growth % | growth % over the second half | slope MiB/min | live heap after full GCs MB, first → last (count) | live heap growth % | failed requests | gateway process warnings |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

@@ -46,6 +46,8 @@ export interface StackOptions {
   repoRoot: string;
   node: string;
   logLevel: string;
+  /** Node flags for the gateway process before its entry point (e.g. `--trace-gc`). */
+  gatewayNodeArgs?: readonly string[];
   /** NODE_OPTIONS of the gateway process (e.g. V8 heap flags, as a deployment sets them); none by default. */
   gatewayNodeOptions?: string;
   /** Default: {@link DEFAULT_SCENARIO}, what the throughput and soak runs measure. */
@@ -110,7 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: 'gateway',
       port: gatewayPort,
       node: options.node,
-      args: [...TSX, 'src/main.ts'],
+      args: [...TSX, ...(options.gatewayNodeArgs ?? []), 'src/main.ts'],
       cwd: join(options.repoRoot, 'apps', 'gateway'),
       env: {
         PATH: CHILD_PATH,
