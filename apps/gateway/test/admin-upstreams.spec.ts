@@ -55,7 +55,9 @@ describe('admin API: runtime upstreams', () => {
 
     const added = await adminCall('/upstreams', 'POST', { id: 'extra', transport: 'streamable-http', url: extra.url, timeoutMs: 5000 });
     expect(added.status).toBe(201);
-    expect(added.json).toMatchObject({ id: 'extra', transport: 'streamable-http', source: 'runtime', state: 'active' });
+    // The answer waits for the first listing: the tools are there when it arrives.
+    expect(added.json).toMatchObject({ id: 'extra', transport: 'streamable-http', source: 'runtime', state: 'active', listing: 'complete', healthy: true, tools: 2 });
+    expect(await listToolNames(gateway.mcpUrl)).toContain('extra__echo');
 
     await expect.poll(() => listToolNames(gateway.mcpUrl), { timeout: 5000 }).toContain('extra__echo');
     expect(resultOf(await callTool(gateway.mcpUrl, 'extra__echo', { text: 'hello' }))).toMatchObject({ content: [{ type: 'text', text: 'hello' }] });
@@ -72,6 +74,14 @@ describe('admin API: runtime upstreams', () => {
     const audited = gateway.logLines.filter((l) => l.includes('"admin.upstreams.add"'));
     expect(audited.at(-1)).toMatch(/"upstream":"extra"/);
     expect(audited.at(-1)).toMatch(/"decision":"allow"/);
+  });
+
+  it('says at once when a new upstream does not answer (201, unhealthy, no tools), and it can be removed', async () => {
+    const added = await adminCall('/upstreams', 'POST', { id: 'dead', transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp', timeoutMs: 2000 });
+    expect(added.status).toBe(201);
+    expect(added.json).toMatchObject({ id: 'dead', listing: 'complete', healthy: false, tools: 0, connected: false });
+    expect(JSON.stringify(added.json)).not.toContain('127.0.0.1:9');
+    expect((await adminCall('/upstreams/dead', 'DELETE')).status).toBe(204);
   });
 
   it('refuses an id that exists (runtime or file) with 409', async () => {

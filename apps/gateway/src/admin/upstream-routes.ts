@@ -1,9 +1,10 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
+import { TimeoutError, withTimeout } from '@mcpgw/resilience';
 import { HttpError, httpErrors } from '@mcpgw/service-kit';
 import type { GatewayCore } from '../gateway.js';
 import { GatewayConfigError, parseProblem } from '../gateway-config/load.js';
 import type { Principal } from '../security/principal.js';
-import { UpstreamRequestError } from '../upstreams/upstream-manager.js';
+import { UpstreamRequestError, type UpstreamView } from '../upstreams/upstream-manager.js';
 import { UpstreamChangeError } from '../upstreams/upstream-set.js';
 
 /** An audited admin handler (see `mountAdminRoutes`). */
@@ -47,36 +48,55 @@ const mapped =
     }
   };
 
+/** How long `POST /admin/upstreams` waits for the new upstream's first listing before it answers. */
+const ADD_LISTING_WAIT_MS = 5_000;
+
+/** An upstream as the admin API shows it: no URL, headers or environment. */
+function upstreamStatus(
+  core: GatewayCore,
+  view: UpstreamView,
+  tools = core.catalogue.tools(),
+  failures = core.catalogue.unhealthy(),
+) {
+  const upstream = core.upstreams.get(view.id);
+  return {
+    id: view.id,
+    transport: view.transport,
+    source: view.source,
+    state: view.state,
+    in_flight: view.inFlight,
+    connected: upstream?.connected ?? false,
+    breaker: upstream?.breakerState ?? 'closed',
+    healthy: !failures.has(view.id),
+    tools: tools.filter((t) => t.owner.kind === 'upstream' && t.owner.upstream === upstream).length,
+  };
+}
+
 /**
  * `/admin/upstreams` (list, add, remove, drain, undrain) and `/admin/config/reload`. The upstream
  * entry of `POST /admin/upstreams` is validated exactly like an entry of `upstreams:` in the file.
  */
 export function mountUpstreamRoutes(router: Router, core: GatewayCore, action: AdminAction): void {
   router.get('/upstreams', action('admin.upstreams.list', false, async (_req, res) => {
-    const failures = core.catalogue.unhealthy();
     const tools = core.catalogue.tools();
-    res.json({
-      upstreams: core.upstreamAdmin.list().map((view) => {
-        const upstream = core.upstreams.get(view.id);
-        return {
-          id: view.id,
-          transport: view.transport,
-          source: view.source,
-          state: view.state,
-          in_flight: view.inFlight,
-          connected: upstream?.connected ?? false,
-          breaker: upstream?.breakerState ?? 'closed',
-          healthy: !failures.has(view.id),
-          tools: tools.filter((t) => t.owner.kind === 'upstream' && t.owner.upstream === upstream).length,
-        };
-      }),
-    });
+    const failures = core.catalogue.unhealthy();
+    res.json({ upstreams: core.upstreamAdmin.list().map((view) => upstreamStatus(core, view, tools, failures)) });
   }));
   router.post('/upstreams', action('admin.upstreams.add', false, mapped(async (req, res) => {
     const body: unknown = req.body;
     if (body && typeof body === 'object' && typeof (body as { id?: unknown }).id === 'string') res.locals['auditUpstream'] = (body as { id: string }).id.slice(0, 40);
     const added = await core.upstreamAdmin.add(body, by(res));
-    res.status(201).json({ id: added.id, transport: added.transport, source: 'runtime', state: core.upstreams.get(added.id)?.state ?? 'active' });
+    // Answer once the new upstream has been listed (bounded), so the caller learns at once whether
+    // it answers (`healthy`) and how many tools it brings; a slow one is still `in_progress`.
+    const listing = await withTimeout(() => core.catalogue.refresh(added.id), ADD_LISTING_WAIT_MS).then(
+      () => 'complete' as const,
+      (err: unknown) => (err instanceof TimeoutError ? ('in_progress' as const) : ('complete' as const)),
+    );
+    const view = core.upstreamAdmin.list().find((v) => v.id === added.id);
+    const status = view
+      ? upstreamStatus(core, view)
+      : { id: added.id, transport: added.transport, source: 'runtime', state: 'active' };
+    res.status(201).json({ ...status, listing });
   })));
   router.delete('/upstreams/:id', action('admin.upstreams.remove', false, mapped(async (req, res) => {
     await core.upstreamAdmin.remove(upstreamId(req, res), by(res));
