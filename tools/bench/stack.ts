@@ -77,24 +77,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const sink = await startCollectorSink();
     cleanups.push(() => sink.close());
-    const upstreamPort = await freePort();
-    const upstream = await startProcess({
-      name: 'upstream',
-      port: upstreamPort,
-      node: options.node,
-      args: [
-        ...TSX,
-        join(options.repoRoot, 'tools', 'bench', 'lean-upstream.ts'),
-        String(upstreamPort),
-        '--schema',
-        scenario.schema,
-      ],
-      cwd: options.repoRoot,
-      env: { PATH: CHILD_PATH },
-      logFile: join(dir, 'upstream.log'),
-      cpu: LOADER_CPU,
-    });
-    cleanups.push(() => upstream.stop());
+    /** A script of tools/bench on the chosen Node, given its port as first argument. */
+    const startBenchScript = async (name: string, script: string, args: string[], cpu: number) => {
+      const port = await freePort();
+      const started = await startProcess({
+        name,
+        port,
+        node: options.node,
+        args: [...TSX, join(options.repoRoot, 'tools', 'bench', script), String(port), ...args],
+        cwd: options.repoRoot,
+        env: { PATH: CHILD_PATH },
+        logFile: join(dir, `${name}.log`),
+        cpu,
+      });
+      cleanups.push(() => started.stop());
+      return started;
+    };
+    const upstream = await startBenchScript(
+      'upstream',
+      'lean-upstream.ts',
+      ['--schema', scenario.schema],
+      LOADER_CPU,
+    );
 
     let redis: BenchRedis | undefined;
     if (scenario.redis) {
@@ -133,27 +137,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => gateway.stop());
 
-    let floor: BenchProcess | undefined;
-    if (options.floor) {
-      const floorPort = await freePort();
-      const started = await startProcess({
-        name: 'floor',
-        port: floorPort,
-        node: options.node,
-        args: [
-          ...TSX,
-          join(options.repoRoot, 'tools', 'bench', 'floor-proxy.ts'),
-          String(floorPort),
-          upstream.url,
-        ],
-        cwd: options.repoRoot,
-        env: { PATH: CHILD_PATH },
-        logFile: join(dir, 'floor.log'),
-        cpu: GATEWAY_CPU,
-      });
-      floor = started;
-      cleanups.push(() => started.stop());
-    }
+    const floor = options.floor
+      ? await startBenchScript('floor', 'floor-proxy.ts', [upstream.url], GATEWAY_CPU)
+      : undefined;
 
     const createKey = (input: { roles: readonly string[]; clientId?: string }) =>
       createApiKey(gateway.url, adminKey, input);

@@ -11,7 +11,6 @@ import { startCollectorReceiver, type CollectorReceiver } from './support/collec
 import { callTool, sleep } from './support/rpc.js';
 
 const CALLS = 12;
-const file = { upstreams: [{ id: 'up', transport: 'streamable-http', url: '' }] };
 
 let upstream: FakeMcpUpstream;
 let receiver: CollectorReceiver;
@@ -19,11 +18,14 @@ let receiver: CollectorReceiver;
 beforeAll(async () => {
   upstream = await startFakeMcpUpstream({ sdk: 'v1', stateful: false, tools: [echoTool] });
   receiver = await startCollectorReceiver();
-  file.upstreams[0]!.url = upstream.url;
 });
 afterAll(async () => {
   await upstream?.close();
   await receiver?.close();
+});
+
+const withUpstream = () => ({
+  upstreams: [{ id: 'up', transport: 'streamable-http', url: upstream.url }],
 });
 
 async function callEcho(gateway: GatewayHarness, count: number): Promise<void> {
@@ -35,7 +37,10 @@ async function callEcho(gateway: GatewayHarness, count: number): Promise<void> {
 
 describe('audit outbox trimming', () => {
   it('drops what the collector took: the outbox ends empty and the collector has every event', async () => {
-    const gateway = await startGateway({ env: { COLLECTOR_URL: receiver.url }, file });
+    const gateway = await startGateway({
+      env: { COLLECTOR_URL: receiver.url },
+      file: withUpstream(),
+    });
     try {
       await gateway.core.catalogue.ensureLoaded();
       await callEcho(gateway, CALLS);
@@ -55,7 +60,7 @@ describe('audit outbox trimming', () => {
   });
 
   it('keeps every event while the collector is away', async () => {
-    const gateway = await startGateway({ file }); // the harness points COLLECTOR_URL at a dead port
+    const gateway = await startGateway({ file: withUpstream() }); // the harness points COLLECTOR_URL at a dead port
     try {
       await gateway.core.catalogue.ensureLoaded();
       await callEcho(gateway, CALLS);
