@@ -1,30 +1,69 @@
-import { DEFAULT_SENSITIVE_KEYS, redact, redactDeep, type SensitiveKind } from '@mcpgw/sensitive-data';
+import { DEFAULT_SENSITIVE_KEYS, redact, redactDeep, type RedactDeepOptions, type SensitiveKind } from '@mcpgw/sensitive-data';
 import type { SanitizeConfig } from '../gateway-config/schema.js';
 
-const SECRET_KINDS: readonly SensitiveKind[] = [
+const SECRET_KINDS: readonly SensitiveKind[] = Object.freeze<SensitiveKind[]>([
   'private_key', 'jwt', 'aws_secret_access_key', 'aws_access_key_id', 'github_token', 'slack_webhook',
   'slack_token', 'anthropic_key', 'bearer_token', 'password',
-];
-const PII_KINDS: readonly SensitiveKind[] = ['credit_card', 'iban', 'email', 'ipv6', 'ipv4', 'phone'];
+]);
+const PII_KINDS: readonly SensitiveKind[] = Object.freeze<SensitiveKind[]>(['credit_card', 'iban', 'email', 'ipv6', 'ipv4', 'phone']);
 /** This gateway's own API keys (`mcpgw_<id>_<secret>`), which the shared engine does not know. */
 const GATEWAY_API_KEY = /(?<![A-Za-z0-9_-])mcpgw_[a-f0-9]{16}_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
 const GATEWAY_API_KEY_REPLACEMENT = '[REDACTED:gateway_api_key]';
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+/** What one policy (the global one, or a tool's override) redacts. */
+interface Policy {
+  readonly kinds: readonly SensitiveKind[];
+  /** Secrets on: secret-named keys and gateway API keys are redacted too. */
+  readonly secrets: boolean;
+  /** Built once: kinds and key lists frozen, so the engine checks them once too. */
+  readonly options: RedactDeepOptions;
+}
+
+/**
+ * Masks this gateway's API keys inside `redactDeep`'s walk (as its `extraRedaction`) and counts
+ * them. One per Sanitizer, reset by each call: the walk is synchronous, so calls cannot overlap.
+ */
+class GatewayKeyMask {
+  found = 0;
+  readonly apply = (text: string): string => {
+    // the same string back when there is no key, so that unchanged containers stay shared
+    if (!text.includes('mcpgw_')) return text;
+    return text.replace(GATEWAY_API_KEY, () => {
+      this.found += 1;
+      return GATEWAY_API_KEY_REPLACEMENT;
+    });
+  };
+}
 
 /**
  * Response sanitization with the shared detection engine (linear time): secrets always by default,
  * PII when the policy (globally or for the tool) says so. Applied to everything a result carries —
  * `content` (text and embedded resources), `structuredContent`, `_meta` — and to relayed error
  * messages and data; values under secret-named keys (`password`, `api_key`, …) are replaced whole.
- * Only string values change, so the result keeps its shape.
+ * Only string values change, so the result keeps its shape; a result with nothing to redact is
+ * returned as is (copy-on-write, see `redactDeep`).
+ *
+ * The policies are worked out once, here: the config is frozen, and `sanitize` changes need a
+ * restart (the config reloader does not touch the Sanitizer).
  */
 export class Sanitizer {
-  constructor(private readonly config: SanitizeConfig) {}
+  private readonly mask = new GatewayKeyMask();
+  private readonly global: Policy;
+  private readonly secretsOnly: Policy;
+  /** Only the tools the config names (never keyed by request data, so bounded by the config). */
+  private readonly perTool = new Map<string, Policy>();
 
-  kindsFor(tool: string | undefined): SensitiveKind[] {
-    const override = tool ? this.config.perTool[tool] : undefined;
-    const secrets = override?.secrets ?? this.config.secrets;
-    const pii = override?.pii ?? this.config.pii;
-    return [...(secrets ? SECRET_KINDS : []), ...(pii ? PII_KINDS : [])];
+  constructor(config: SanitizeConfig) {
+    this.global = this.policyOf(config.secrets, config.pii);
+    this.secretsOnly = this.policyOf(true, false);
+    for (const [tool, override] of Object.entries(config.perTool)) {
+      this.perTool.set(tool, this.policyOf(override.secrets ?? config.secrets, override.pii ?? config.pii));
+    }
+  }
+
+  kindsFor(tool: string | undefined): readonly SensitiveKind[] {
+    return this.policyFor(tool).kinds;
   }
 
   /** Redacts a tools/call (or prompts/get, resources/read) result; returns how many findings. */
@@ -34,44 +73,41 @@ export class Sanitizer {
 
   /** Redacts any JSON value (a result, an error's `data`). */
   value<T>(input: T, tool: string | undefined): { value: T; redactions: number } {
-    const kinds = this.kindsFor(tool);
-    if (kinds.length === 0) return { value: input, redactions: 0 };
-    const secrets = kinds.includes('password');
-    const { value, counts } = redactDeep(input, { kinds, sensitiveKeys: secrets ? DEFAULT_SENSITIVE_KEYS : [] });
-    let redactions = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
-    if (!secrets) return { value, redactions };
-    const keys = { count: 0 };
-    const out = replaceGatewayKeys(value, keys) as T;
-    redactions += keys.count;
-    return { value: out, redactions };
+    const policy = this.policyFor(tool);
+    if (policy.kinds.length === 0) return { value: input, redactions: 0 };
+    return this.redact(input, policy);
   }
 
   /** Masks secrets whatever the policy says (for copies the gateway keeps, such as audited arguments). */
   secrets<T>(input: T): T {
-    const { value } = redactDeep(input, { kinds: [...SECRET_KINDS], sensitiveKeys: DEFAULT_SENSITIVE_KEYS });
-    return replaceGatewayKeys(value, { count: 0 }) as T;
+    return this.redact(input, this.secretsOnly).value;
   }
 
   message(text: string, tool: string | undefined): string {
-    const kinds = this.kindsFor(tool);
+    const { kinds, secrets } = this.policyFor(tool);
     if (kinds.length === 0) return text;
     const redacted = redact(text, { kinds }).text;
-    return kinds.includes('password') ? redacted.replace(GATEWAY_API_KEY, GATEWAY_API_KEY_REPLACEMENT) : redacted;
+    return secrets ? redacted.replace(GATEWAY_API_KEY, GATEWAY_API_KEY_REPLACEMENT) : redacted;
   }
-}
 
-/** Walks redactDeep's output (plain JSON, depth already bounded by it). */
-function replaceGatewayKeys(value: unknown, found: { count: number }): unknown {
-  if (typeof value === 'string') {
-    if (!value.includes('mcpgw_')) return value;
-    return value.replace(GATEWAY_API_KEY, () => {
-      found.count += 1;
-      return GATEWAY_API_KEY_REPLACEMENT;
-    });
+  private policyFor(tool: string | undefined): Policy {
+    return (tool ? this.perTool.get(tool) : undefined) ?? this.global;
   }
-  if (Array.isArray(value)) return value.map((item) => replaceGatewayKeys(item, found));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceGatewayKeys(item, found)]));
+
+  private policyOf(secrets: boolean, pii: boolean): Policy {
+    const kinds = Object.freeze([...(secrets ? SECRET_KINDS : []), ...(pii ? PII_KINDS : [])]);
+    const options: RedactDeepOptions = secrets
+      ? { kinds, sensitiveKeys: DEFAULT_SENSITIVE_KEYS, extraRedaction: this.mask.apply }
+      : { kinds, sensitiveKeys: NO_KEYS };
+    return { kinds, secrets, options };
   }
-  return value;
+
+  /** One walk: the engine's kinds, secret-named keys and this gateway's own API keys. */
+  private redact<T>(input: T, policy: Policy): { value: T; redactions: number } {
+    this.mask.found = 0;
+    const { value, counts } = redactDeep(input, policy.options);
+    let redactions = this.mask.found;
+    for (const n of Object.values(counts)) redactions += n ?? 0;
+    return { value, redactions };
+  }
 }

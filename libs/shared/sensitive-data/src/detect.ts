@@ -28,21 +28,58 @@ interface Candidate {
  * out) reported as the most specific kind involved (see {@link SENSITIVE_KINDS}).
  */
 export function detect(text: string, options: DetectOptions = {}): Finding[] {
-  const candidates: Candidate[] = [];
-  for (const kind of resolveKinds(options.kinds)) {
-    DETECTORS[kind].scan(text, (start, end) => candidates.push({ kind, start, end }));
-  }
-  return mergeOverlaps(candidates);
+  return detectResolved(text, resolveKinds(options.kinds));
 }
+
+/**
+ * {@link detect} with kinds already checked by {@link resolveKinds}: callers scanning many
+ * strings with the same options (e.g. `redactDeep`) validate them once, not per string.
+ */
+export function detectResolved(text: string, kinds: readonly SensitiveKind[]): Finding[] {
+  const candidates: Candidate[] = [];
+  collecting = candidates;
+  try {
+    for (const kind of kinds) {
+      collectingKind = kind;
+      DETECTORS[kind].scan(text, collect);
+    }
+  } finally {
+    collecting = IDLE; // not holding on to this call's candidates
+  }
+  return candidates.length === 0 ? [] : mergeOverlaps(candidates);
+}
+
+// Detectors report through this one module-level callback rather than a closure made per
+// string and kind (and named at run time under esbuild's keepNames, as tsx runs it): detectors
+// are synchronous and never call back into detect, so the current target cannot change under
+// them.
+const IDLE: Candidate[] = [];
+let collecting = IDLE;
+let collectingKind: SensitiveKind = 'password';
+function collect(start: number, end: number): void {
+  collecting.push({ kind: collectingKind, start, end });
+}
+
+// A caller passing the same frozen list on every call (a sanitizer policy) has it checked once.
+const resolvedFrozen = new WeakMap<readonly SensitiveKind[], readonly SensitiveKind[]>();
 
 /**
  * The requested kinds, deduplicated; throws {@link SensitiveDataError} `UNKNOWN_KIND` for a
  * name that is not a kind (a typo in a sanitizer policy must not silently disable a detector).
+ * The answer for a frozen list is remembered (it cannot change); other lists are checked anew.
  */
 export function resolveKinds(
   kinds: readonly SensitiveKind[] | undefined,
 ): readonly SensitiveKind[] {
   if (kinds === undefined) return SENSITIVE_KINDS;
+  const known = resolvedFrozen.get(kinds);
+  if (known !== undefined) return known;
+  const resolved = checkKinds(kinds);
+  if (typeof kinds === 'object' && Object.isFrozen(kinds)) resolvedFrozen.set(kinds, resolved);
+  return resolved;
+}
+
+function checkKinds(kinds: readonly SensitiveKind[]): readonly SensitiveKind[] {
   for (const kind of kinds as readonly unknown[]) {
     if (!isSensitiveKind(kind)) {
       throw new SensitiveDataError(
@@ -51,7 +88,7 @@ export function resolveKinds(
       );
     }
   }
-  return [...new Set(kinds)];
+  return Object.freeze([...new Set(kinds)]);
 }
 
 function mergeOverlaps(candidates: Candidate[]): Finding[] {

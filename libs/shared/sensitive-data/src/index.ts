@@ -7,9 +7,9 @@ export {
   type RedactOptions,
   type RedactResult,
 } from './redact.js';
+export { DEFAULT_SENSITIVE_KEYS } from './sensitive-keys.js';
 export {
   CIRCULAR,
-  DEFAULT_SENSITIVE_KEYS,
   redactDeep,
   TRUNCATED,
   type RedactDeepOptions,

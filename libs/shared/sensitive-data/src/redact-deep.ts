@@ -1,41 +1,12 @@
 import { resolveKinds } from './detect.js';
 import type { SensitiveKind } from './kinds.js';
 import {
-  addCounts,
   defaultReplacement,
-  redact,
+  redactResolved,
   type RedactionCounts,
   type RedactOptions,
 } from './redact.js';
-
-/**
- * Object keys whose string values are secrets whatever they look like (compared lower-cased
- * with `-`, `_`, `.` and spaces removed). Their values are replaced whole and counted as
- * `password`, the kind of secret assignments.
- */
-export const DEFAULT_SENSITIVE_KEYS: readonly string[] = Object.freeze([
-  'password',
-  'passwd',
-  'passphrase',
-  'pwd',
-  'secret',
-  'client_secret',
-  'api_key',
-  'x-api-key',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'auth_token',
-  'session_token',
-  'token',
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'private_key',
-  'secret_access_key',
-  'aws_secret_access_key',
-]);
+import { DEFAULT_SENSITIVE_KEYS, keyMatcherFor, type KeyMatcher } from './sensitive-keys.js';
 
 /** Options of {@link redactDeep}. */
 export interface RedactDeepOptions extends RedactOptions {
@@ -46,6 +17,13 @@ export interface RedactDeepOptions extends RedactOptions {
    * {@link DEFAULT_SENSITIVE_KEYS}; `[]` turns key-based redaction off.
    */
   readonly sensitiveKeys?: readonly string[];
+  /**
+   * Applied to every string value after the engine's own redaction (not to keys, nor to the
+   * whole-value replacements of sensitive keys): a redaction the engine does not know, such as
+   * an application's own credential format. It must return its argument when it finds nothing
+   * (that is what keeps a container shared); counting its findings is up to the caller.
+   */
+  readonly extraRedaction?: (text: string) => string;
 }
 
 /** Result of {@link redactDeep}. */
@@ -59,17 +37,27 @@ export const CIRCULAR = '[Circular]';
 /** Stands for a container nested deeper than `maxDepth`. */
 export const TRUNCATED = '[Truncated]';
 
-const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_. ]/g, '');
-
 interface Walk {
-  readonly options: RedactOptions;
   readonly kinds: readonly SensitiveKind[];
   readonly maxDepth: number;
-  readonly keys: ReadonlySet<string>;
+  /** Undefined when key-based redaction is off (no `password` kind, or no keys). */
+  readonly keys: KeyMatcher | undefined;
   readonly replacement: (kind: SensitiveKind) => string;
+  readonly extra: ((text: string) => string) | undefined;
   readonly counts: Record<string, number>;
-  readonly ancestors: Set<object>;
+  /** `ancestors[d]` is the enclosing container at depth `d` (entries deeper than the current one are stale). */
+  readonly ancestors: object[];
+  /**
+   * The children read so far of the containers being walked (a stack, one frame per container),
+   * so that a container found to change after all is copied without reading a property twice.
+   */
+  readonly seen: unknown[];
+  /** How many entries of {@link Walk.seen} are in use (entries above are stale, not cleared). */
+  top: number;
 }
+
+/** Marks an array hole in {@link Walk.seen}. */
+const HOLE: unique symbol = Symbol('hole');
 
 /**
  * Redacts every string inside a JSON value (objects, arrays, nested to any depth up to
@@ -78,17 +66,27 @@ interface Walk {
  * functions, symbols and `undefined` are dropped from objects and become `null` in arrays.
  * Cycle-safe: a reference to an enclosing container becomes {@link CIRCULAR} (shared, non-cyclic
  * references are walked each time, as `JSON.stringify` does).
+ *
+ * Copy-on-write: a plain object or array in which nothing changes is returned as is (the same
+ * object), so a value without findings costs the walk and no copies; any other container is a
+ * new plain object or array. The input is never modified, but the output may share parts with
+ * it: a caller that goes on to mutate one must not expect the other to stay as it was.
  */
 export function redactDeep<T>(value: T, options: RedactDeepOptions = {}): RedactDeepResult<T> {
+  // Checked once here, not per string: a walk may meet thousands of strings.
   const kinds = resolveKinds(options.kinds);
   const walk: Walk = {
-    options: { ...options, kinds },
     kinds,
     maxDepth: options.maxDepth ?? 64,
-    keys: new Set((options.sensitiveKeys ?? DEFAULT_SENSITIVE_KEYS).map(normalizeKey)),
+    keys: kinds.includes('password')
+      ? keyMatcherFor(options.sensitiveKeys ?? DEFAULT_SENSITIVE_KEYS)
+      : undefined,
     replacement: options.replacement ?? defaultReplacement,
+    extra: options.extraRedaction,
     counts: {},
-    ancestors: new Set(),
+    ancestors: [],
+    seen: [],
+    top: 0,
   };
   return { value: visit(value, 0, walk) as T, counts: walk.counts };
 }
@@ -99,39 +97,86 @@ function visit(input: unknown, depth: number, walk: Walk): unknown {
   const value =
     typeof input === 'object' && input !== null && hasToJson(input) ? input.toJSON() : input;
   if (typeof value === 'string') {
-    const result = redact(value, walk.options);
-    addCounts(walk.counts, result.counts);
-    return result.text;
+    const redacted = redactResolved(value, walk.kinds, walk.replacement, walk.counts);
+    return walk.extra === undefined ? redacted : walk.extra(redacted);
   }
   if (typeof value !== 'object' || value === null) return value;
-  if (walk.ancestors.has(value)) return CIRCULAR;
+  const { ancestors } = walk;
+  // A scan of the path, not a Set: at most maxDepth comparisons per container, fewer than a
+  // Set's hashing costs on the shallow values seen in practice.
+  for (let d = 0; d < depth; d += 1) if (ancestors[d] === value) return CIRCULAR;
   if (depth >= walk.maxDepth) return TRUNCATED;
-  walk.ancestors.add(value);
-  try {
-    if (Array.isArray(value)) {
-      return value.map((item: unknown) => {
-        const out = visit(item, depth + 1, walk);
-        return isJsonless(out) ? null : out;
-      });
+  ancestors[depth] = value;
+  return Array.isArray(value)
+    ? visitArray(value, depth, walk)
+    : visitObject(value as Record<string, unknown>, depth, walk);
+}
+
+function visitArray(array: readonly unknown[], depth: number, walk: Walk): unknown {
+  const { seen } = walk;
+  const frame = walk.top;
+  const length = array.length;
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < length; i += 1) {
+    const item = array[i];
+    if (item === undefined && !(i in array)) {
+      // a hole stays a hole, as with Array#map
+      if (copy === undefined) seen[walk.top++] = HOLE;
+      continue;
     }
-    const entries: Array<[string, unknown]> = [];
-    for (const key of Object.keys(value)) {
-      const out = visitProperty(key, (value as Record<string, unknown>)[key], depth, walk);
-      if (!isJsonless(out)) entries.push([key, out]);
+    const visited = visit(item, depth + 1, walk);
+    const out = isJsonless(visited) ? null : visited;
+    if (copy === undefined) {
+      if (Object.is(out, item)) {
+        seen[walk.top++] = item;
+        continue;
+      }
+      copy = new Array<unknown>(length);
+      for (let j = 0; j < i; j += 1) {
+        const earlier = seen[frame + j];
+        if (earlier !== HOLE) copy[j] = earlier;
+      }
     }
-    // fromEntries defines own properties, so a "__proto__" key stays a key
-    return Object.fromEntries(entries);
-  } finally {
-    walk.ancestors.delete(value);
+    copy[i] = out;
   }
+  walk.top = frame;
+  return copy ?? array;
+}
+
+function visitObject(object: Record<string, unknown>, depth: number, walk: Walk): unknown {
+  const { seen } = walk;
+  const frame = walk.top;
+  const keys = Object.keys(object);
+  // Only plain objects are shared; a class instance or a null-prototype object becomes a plain
+  // object of its own enumerable properties, as before copy-on-write.
+  let entries: Array<[string, unknown]> | undefined =
+    Object.getPrototypeOf(object) === Object.prototype ? undefined : [];
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    const item = object[key];
+    const out = visitProperty(key, item, depth, walk);
+    const dropped = isJsonless(out);
+    if (entries === undefined) {
+      if (!dropped && Object.is(out, item)) {
+        seen[walk.top++] = item;
+        continue;
+      }
+      entries = [];
+      for (let j = 0; j < i; j += 1) entries.push([keys[j] as string, seen[frame + j]]);
+    }
+    if (!dropped) entries.push([key, out]);
+  }
+  walk.top = frame;
+  // fromEntries defines own properties, so a "__proto__" key stays a key
+  return entries === undefined ? object : Object.fromEntries(entries);
 }
 
 function visitProperty(key: string, value: unknown, depth: number, walk: Walk): unknown {
   if (
+    walk.keys !== undefined &&
     typeof value === 'string' &&
     value !== '' &&
-    walk.kinds.includes('password') &&
-    walk.keys.has(normalizeKey(key))
+    walk.keys.matches(key)
   ) {
     walk.counts['password'] = (walk.counts['password'] ?? 0) + 1;
     return walk.replacement('password');

@@ -1,4 +1,4 @@
-import { detect, resolveKinds, type DetectOptions } from './detect.js';
+import { detectResolved, resolveKinds, type DetectOptions } from './detect.js';
 import type { SensitiveKind } from './kinds.js';
 
 /** How many findings of each kind were replaced (kinds with none are absent). */
@@ -24,21 +24,34 @@ export function defaultReplacement(kind: SensitiveKind): string {
   return `[REDACTED:${kind}]`;
 }
 
-/** Adds `other` into `into` (mutates `into`). */
-export function addCounts(into: Record<string, number>, other: RedactionCounts): void {
-  for (const [kind, n] of Object.entries(other)) into[kind] = (into[kind] ?? 0) + (n ?? 0);
-}
-
 /**
- * Replaces every finding of {@link detect} in `text` and counts them per kind. Linear in the
+ * Replaces every finding of `detect` in `text` and counts them per kind. Linear in the
  * length of `text`.
  */
 export function redact(text: string, options: RedactOptions = {}): RedactResult {
-  const kinds = resolveKinds(options.kinds);
-  const findings = detect(text, { kinds });
-  if (findings.length === 0) return { text, counts: {} };
-  const replacement = options.replacement ?? defaultReplacement;
   const counts: Record<string, number> = {};
+  const redacted = redactResolved(
+    text,
+    resolveKinds(options.kinds),
+    options.replacement ?? defaultReplacement,
+    counts,
+  );
+  return { text: redacted, counts };
+}
+
+/**
+ * {@link redact} with kinds already checked by {@link resolveKinds}, adding its counts into
+ * `counts` (mutated); returns `text` itself when nothing was found. For callers redacting many
+ * strings with the same options (e.g. `redactDeep`).
+ */
+export function redactResolved(
+  text: string,
+  kinds: readonly SensitiveKind[],
+  replacement: (kind: SensitiveKind) => string,
+  counts: Record<string, number>,
+): string {
+  const findings = detectResolved(text, kinds);
+  if (findings.length === 0) return text;
   const parts: string[] = [];
   let from = 0;
   for (const finding of findings) {
@@ -47,5 +60,5 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
     from = finding.end;
   }
   parts.push(text.slice(from));
-  return { text: parts.join(''), counts };
+  return parts.join('');
 }
