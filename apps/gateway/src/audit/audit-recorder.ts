@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StateStore } from '@mcpgw/state';
-import type { Logger } from '@mcpgw/telemetry';
+import { logJson, type Logger } from '@mcpgw/telemetry';
 import type { AuditEvent } from '@mcpgw/tool-schemas';
 import type { AdmissionAppend } from '../security/rate-limiter.js';
 
@@ -50,8 +50,10 @@ export class AuditRecorder {
   /** Logs the event and resolves once it is in the outbox. */
   async record(input: AuditInput): Promise<AuditEvent> {
     const event = this.build(input);
-    this.logger.info('audit', { audit: event });
-    const fields = { event: JSON.stringify(event) };
+    // Serialised once: the same text goes to the log line and to the outbox.
+    const json = JSON.stringify(event);
+    logJson(this.logger, 'info', 'audit', 'audit', event, json);
+    const fields = { event: json };
     // In-process there is no round trip to share: waiting a turn of the event loop would only add latency.
     if (this.store.kind === 'memory') {
       await this.store.streamAppend(AUDIT_OUTBOX, fields, { maxLenApprox: this.maxEntries });
@@ -73,15 +75,17 @@ export class AuditRecorder {
    */
   writeAhead(input: AuditInput): AdmissionAppend {
     const event = this.build(input);
-    // winston builds and streams a debug line before its level filter drops it: skip that work.
-    if (this.logger.isDebugEnabled()) this.logger.debug('audit', { audit: event });
-    return { stream: AUDIT_OUTBOX, fields: { event: JSON.stringify(event) }, maxLenApprox: this.maxEntries };
+    const json = JSON.stringify(event);
+    if (this.logger.isDebugEnabled()) logJson(this.logger, 'debug', 'audit', 'audit', event, json);
+    return { stream: AUDIT_OUTBOX, fields: { event: json }, maxLenApprox: this.maxEntries };
   }
 
+  /** The event: its envelope, then the input's defined fields (undefined ones are left out, as JSON would). */
   private build(input: AuditInput): AuditEvent {
     const event = { v: 1, event_id: randomUUID(), timestamp: new Date().toISOString() } as AuditEvent;
-    for (const key of Object.keys(input) as Array<keyof AuditInput>) {
-      if (input[key] !== undefined) (event as unknown as Record<string, unknown>)[key] = input[key];
+    for (const key in input) {
+      const value = input[key as keyof AuditInput];
+      if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
     }
     return event;
   }

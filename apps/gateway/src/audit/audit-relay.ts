@@ -72,13 +72,9 @@ export class AuditRelay {
           if (inHand.length === 0) inHand = await store.streamReadGroup(AUDIT_OUTBOX, GROUP, this.consumer, { count: BATCH, blockMs: 500 });
           if (inHand.length === 0) continue;
         }
-        const events = inHand.flatMap((e) => {
-          try {
-            return [JSON.parse(e.fields['event'] ?? '') as unknown];
-          } catch {
-            return [];
-          }
-        });
+        // Shipped as written (JSON texts, not parsed and serialised again): an entry that is not
+        // JSON makes the collector refuse the batch, and the split below isolates and drops it.
+        const events = inHand.flatMap((e) => (e.fields['event'] ? [e.fields['event']] : []));
         if (events.length) await this.ship(events);
         await store.streamAck(AUDIT_OUTBOX, GROUP, inHand.map((e) => e.id));
         await this.trimShipped();
@@ -110,8 +106,8 @@ export class AuditRelay {
     }
   }
 
-  /** Ships `events`; throws when the collector should be asked again later. */
-  private async ship(events: unknown[]): Promise<void> {
+  /** Ships `events` (each one event's JSON text); throws when the collector should be asked again later. */
+  private async ship(events: string[]): Promise<void> {
     const status = await this.post(events);
     if (status >= 200 && status < 300) return;
     if (!REFUSED_FOR_CONTENT.has(status)) throw new Error(`collector answered HTTP ${status}`);
@@ -121,20 +117,29 @@ export class AuditRelay {
       await this.ship(events.slice(half));
       return;
     }
-    const event = events[0] as { event_id?: unknown; type?: unknown } | undefined;
+    const event = parsedOrUndefined(events[0]);
     this.deps.logger.error('audit event refused by the collector; dropped', { status, event_id: event?.event_id, event_type: event?.type });
   }
 
-  private async post(events: unknown[]): Promise<number> {
+  private async post(events: string[]): Promise<number> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.deps.token) headers['authorization'] = `Bearer ${this.deps.token}`;
     const response = await request(new URL('/v1/events', this.deps.collectorUrl), {
       method: 'POST',
       headers,
-      body: JSON.stringify({ events }),
+      body: `{"events":[${events.join(',')}]}`,
       dispatcher: agent,
     });
     await response.body.dump();
     return response.statusCode;
+  }
+}
+
+function parsedOrUndefined(text: string | undefined): { event_id?: unknown; type?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return value !== null && typeof value === 'object' ? (value as { event_id?: unknown; type?: unknown }) : undefined;
+  } catch {
+    return undefined;
   }
 }

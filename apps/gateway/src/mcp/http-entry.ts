@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { classifyInboundRequest, localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
-import { ATTR_MCP_METHOD_NAME, extractTraceContext, type Logger } from '@mcpgw/telemetry';
+import { ATTR_MCP_METHOD_NAME, type Logger } from '@mcpgw/telemetry';
 import { randomUUID } from 'node:crypto';
 import type { Admission, GatewayPipeline, RequestRecord } from '../pipeline/gateway-pipeline.js';
 import { normaliseIp } from '../security/client-ip.js';
@@ -191,7 +191,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     // Progress is relayed when the client asked for it and accepts a stream: the response turns
     // into server-sent events at the first progress notification (JSON otherwise).
     const progress = progressRelay(res, message.params, header(req, 'accept'));
-    const parent = extractTraceContext(req.headers);
+    const parent = admission.traceContext;
     const span = tracer.startSpan(message.method, { kind: SpanKind.SERVER, attributes: { [ATTR_MCP_METHOD_NAME]: message.method, 'mcp.protocol.version': headers.protocolVersion ?? (era === 'modern' ? '2026-07-28' : 'legacy') } }, parent);
     record.traceId = trace.isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
     let outcome = 'ok';

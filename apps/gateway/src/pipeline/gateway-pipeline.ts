@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
-import { trace } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import { AUDIT_ARGUMENTS_MAX_BYTES } from '@mcpgw/tool-schemas';
 import { reasonLabel, type AuditMetrics } from '../audit/audit-metrics.js';
@@ -27,6 +27,8 @@ export interface Admission {
   readonly threatScore?: number;
   /** Body limit for this caller (client policy, else the gateway's). */
   readonly maxBodyBytes: number;
+  /** The caller's trace context (W3C `traceparent`), read once: the request's span continues it. */
+  readonly traceContext: Context;
 }
 
 /** One request's audit facts, filled in by the stages as they learn them. */
@@ -96,7 +98,8 @@ export class GatewayPipeline {
     const clientIp = clientIpOf(input.socketAddress, input.headers['x-forwarded-for'], this.deps.trustedProxies);
     record.clientIp = clientIp;
     // A request refused here is still correlated with the caller's trace (its span starts later).
-    record.traceId ??= callerTraceId(input.headers);
+    const traceContext = extractTraceContext(input.headers, context.active(), { lowerCaseNames: true });
+    record.traceId ??= traceIdOf(traceContext);
     let ip;
     try {
       ip = await this.deps.ipGate.check(clientIp);
@@ -114,7 +117,7 @@ export class GatewayPipeline {
     const origin = input.headers['origin'];
     this.deps.authorizer.checkRequest(principal, clientIp, typeof origin === 'string' ? origin : undefined);
     const policy = this.deps.authorizer.policyOf(principal);
-    return { clientIp, principal, degraded: ip.degraded, threatScore: ip.threatScore, maxBodyBytes: policy?.maxRequestBytes ?? this.deps.maxBodyBytes };
+    return { clientIp, principal, degraded: ip.degraded, threatScore: ip.threatScore, maxBodyBytes: policy?.maxRequestBytes ?? this.deps.maxBodyBytes, traceContext };
   }
 
   /** Stages 4–9 for one parsed MCP request. Throws {@link JsonRpcError} or {@link Denial}. */
@@ -226,36 +229,32 @@ export class GatewayPipeline {
     return bytes <= AUDIT_ARGUMENTS_MAX_BYTES ? masked : { _truncated: true, bytes };
   }
 
+  /** The request's audit facts as an event body (bounded lengths; absent facts are left out). */
   private auditInput(
     record: RequestRecord,
     type: AuditInput['type'],
     outcome: { status: number; decision: 'allow' | 'deny' | 'error'; reason?: string; durationMs: number },
   ): AuditInput {
     const principal = record.principal;
-    return {
-      type,
-      request_id: record.requestId,
-      ...(record.traceId ? { trace_id: record.traceId } : {}),
-      ...(principal?.user ? { user: principal.user.slice(0, 256) } : principal ? { user: principal.id.slice(0, 256) } : {}),
-      ...(principal?.clientId ? { client_id: principal.clientId } : {}),
-      ...(record.method ? { method: record.method.slice(0, 128) } : {}),
-      ...(record.tool ? { tool: record.tool.slice(0, 128) } : {}),
-      ...(record.upstream ? { upstream: record.upstream } : {}),
-      ...(record.clientIp ? { client_ip: record.clientIp } : {}),
-      decision: outcome.decision,
-      ...(outcome.reason ?? record.note ? { reason: outcome.reason ?? record.note } : {}),
-      status: outcome.status,
-      duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
-      degraded: record.degraded,
-      ...(record.threatScore !== undefined ? { threat_score: record.threatScore } : {}),
-      ...(record.arguments ? { arguments: record.arguments } : {}),
-    };
+    const input: AuditInput = { type, request_id: record.requestId, decision: outcome.decision, status: outcome.status, duration_ms: Math.round(outcome.durationMs * 1000) / 1000, degraded: record.degraded };
+    if (record.traceId) input.trace_id = record.traceId;
+    if (principal) input.user = (principal.user || principal.id).slice(0, 256);
+    if (principal?.clientId) input.client_id = principal.clientId;
+    if (record.method) input.method = record.method.slice(0, 128);
+    if (record.tool) input.tool = record.tool.slice(0, 128);
+    if (record.upstream) input.upstream = record.upstream;
+    if (record.clientIp) input.client_ip = record.clientIp;
+    const reason = outcome.reason ?? record.note;
+    if (reason) input.reason = reason;
+    if (record.threatScore !== undefined) input.threat_score = record.threatScore;
+    if (record.arguments) input.arguments = record.arguments;
+    return input;
   }
 }
 
 /** The trace id of the caller's W3C `traceparent`, when it sent a valid one. */
-function callerTraceId(headers: IncomingHttpHeaders): string | undefined {
-  const spanContext = trace.getSpanContext(extractTraceContext(headers));
+function traceIdOf(traceContext: Context): string | undefined {
+  const spanContext = trace.getSpanContext(traceContext);
   return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
 

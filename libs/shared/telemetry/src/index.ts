@@ -1,6 +1,7 @@
 // Main entry: depends only on @opentelemetry/api, winston and prom-client (never the SDK), so
 // every lib may import it. The SDK bootstrap lives in the `./node` entry, used by apps only.
 export { createLogger, type CreateLoggerOptions, type Logger } from './logger.js';
+export { logJson } from './json-line.js';
 export { jsonLineFormat, type JsonLineFormatOptions } from './log-format.js';
 export {
   createRedaction,
@@ -43,7 +44,12 @@ export {
   withSpan,
   type WithSpanOptions,
 } from './tracing.js';
-export { extractTraceContext, injectTraceHeaders, type HeaderCarrier } from './propagation.js';
+export {
+  extractTraceContext,
+  injectTraceHeaders,
+  type ExtractTraceContextOptions,
+  type HeaderCarrier,
+} from './propagation.js';
 export {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,

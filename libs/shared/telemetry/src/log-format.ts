@@ -7,6 +7,11 @@ const MESSAGE = Symbol.for('message');
 // Fields the line always starts with, in this order; the rest follows redacted.
 const HEAD = new Set(['timestamp', 'level', 'service', 'message', 'trace_id', 'span_id']);
 
+/** The fields every line starts with (`logJson` builds the same head). */
+export function lineHeadKeys(): ReadonlySet<string> {
+  return HEAD;
+}
+
 export interface JsonLineFormatOptions {
   redaction: Redaction;
   /** Keep stack traces (masked) in the line; otherwise a top-level `stack` is dropped. */

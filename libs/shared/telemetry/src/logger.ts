@@ -1,7 +1,8 @@
 import winston from 'winston';
-import { jsonLineFormat } from './log-format.js';
+import { registerJsonLineWriter, type JsonLineWriter } from './json-line.js';
+import { jsonLineFormat, lineHeadKeys } from './log-format.js';
 import type { SecretPattern } from './redact-patterns.js';
-import { createRedaction } from './redact.js';
+import { createRedaction, type Redaction } from './redact.js';
 import { currentTraceIds } from './tracing.js';
 
 /** The logger every service passes around: winston's, with `child(meta)` for request loggers. */
@@ -39,17 +40,22 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     patterns: options.redactPatterns,
     errorStack,
   });
+  const stream = options.stream ?? process.stdout;
+  const transport = new winston.transports.Stream({ stream, eol: '\n' });
+  const defaultMeta = { ...options.base, service: options.service };
   const logger = winston.createLogger({
     level,
     levels: LEVELS,
-    defaultMeta: { ...options.base, service: options.service },
+    defaultMeta,
     format: jsonLineFormat({ redaction, errorStack }),
-    transports: [
-      new winston.transports.Stream({ stream: options.stream ?? process.stdout, eol: '\n' }),
-    ],
+    transports: [transport],
     exitOnError: false,
   });
   stampTraceIdsOnWrite(logger);
+  registerJsonLineWriter(
+    logger,
+    jsonLineWriter({ logger, transport, stream, defaultMeta, redaction, errorStack }),
+  );
   if (level !== requested)
     logger.warn('unknown log level, using info', { requested_level: requested });
   return logger;
@@ -75,4 +81,52 @@ function stampTraceIdsOnWrite(logger: winston.Logger): void {
       return Boolean(Reflect.apply(write, logger, [chunk, ...rest]));
     },
   });
+}
+
+/**
+ * The fast path of `logJson`: the line `jsonLineFormat` would write for
+ * `logger.log(level, message, { [field]: value })`, built around the caller's JSON. The fields
+ * from `defaultMeta` are redacted and serialised once, here.
+ */
+function jsonLineWriter(options: {
+  logger: winston.Logger;
+  transport: winston.transport;
+  stream: NodeJS.WritableStream;
+  defaultMeta: Record<string, unknown>;
+  redaction: Redaction;
+  errorStack: boolean;
+}): JsonLineWriter {
+  const { logger, transport, stream, defaultMeta, redaction, errorStack } = options;
+  const head = lineHeadKeys();
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(defaultMeta)) {
+    if (head.has(key) || (key === 'stack' && !errorStack)) continue;
+    rest[key] = defaultMeta[key];
+  }
+  const reserved = new Set([...head, ...Object.keys(rest), 'stack']);
+  const service = JSON.stringify(redaction.redact(defaultMeta['service']));
+  const restJson = JSON.stringify(redaction.redact(rest));
+  const restFields = restJson === '{}' ? '' : `,${restJson.slice(1, -1)}`;
+  return (level, message, field, value, json) => {
+    if (
+      logger.silent ||
+      transport.silent ||
+      !logger.isLevelEnabled(level) ||
+      logger.transports.length !== 1 ||
+      logger.transports[0] !== transport ||
+      reserved.has(field) ||
+      // winston reads `%` tokens as printf placeholders and then drops the meta: keep its behaviour.
+      message.includes('%') ||
+      // Wrapped as the format sees it: the field's own name is checked and depths line up.
+      !redaction.isClean({ [field]: value })
+    )
+      return false;
+    const ids = currentTraceIds();
+    const trace =
+      ids.trace_id === undefined ? '' : `,"trace_id":"${ids.trace_id}","span_id":"${ids.span_id}"`;
+    stream.write(
+      `{"timestamp":"${new Date().toISOString()}","level":${JSON.stringify(level)},"service":${service},"message":${JSON.stringify(redaction.mask(message))}${trace}${restFields},${JSON.stringify(field)}:${json}}\n`,
+    );
+    return true;
+  };
 }

@@ -28,10 +28,26 @@ export function injectTraceHeaders<H extends Record<string, string>>(
   return headers;
 }
 
+// Node's IncomingMessage.headers are lower-cased already: a missing header costs one lookup.
+const lowerCaseHeaderGetter: TextMapGetter<HeaderCarrier> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+
+export interface ExtractTraceContextOptions {
+  /** The carrier's names are lower-case, as in Node's `req.headers`: skip the case-insensitive search. */
+  lowerCaseNames?: boolean;
+}
+
 /** Reads the caller's trace context from incoming headers into a new context based on `ctx`. */
 export function extractTraceContext(
   headers: HeaderCarrier,
   ctx: Context = context.active(),
+  options: ExtractTraceContextOptions = {},
 ): Context {
-  return propagation.extract(ctx, headers, headerGetter);
+  return propagation.extract(
+    ctx,
+    headers,
+    options.lowerCaseNames ? lowerCaseHeaderGetter : headerGetter,
+  );
 }

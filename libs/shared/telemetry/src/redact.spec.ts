@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRedaction, maskSecrets, redact } from './redact.js';
 import { DEFAULT_REDACT_KEYS, REDACTED } from './redact-patterns.js';
@@ -125,7 +126,9 @@ describe('redact: value patterns', () => {
 
   it('skips the joined pre-check when a hint would change meaning in it (flags, backreferences)', () => {
     const redaction = createRedaction({
-      patterns: [{ name: 'line-token', pattern: /^token\d+/m, hint: /^token/m, replacement: 'token-****' }],
+      patterns: [
+        { name: 'line-token', pattern: /^token\d+/m, hint: /^token/m, replacement: 'token-****' },
+      ],
     });
     expect(redaction.mask('first line\ntoken123')).toBe('first line\ntoken-****');
   });
@@ -249,5 +252,43 @@ describe('redact: structure', () => {
     expect(redact(3)).toBe(3);
     expect(redact(true)).toBe(true);
     expect(redact(`Bearer ${SECRET}`)).toBe(`Bearer ${REDACTED}`);
+  });
+});
+
+describe('redaction.isClean', () => {
+  const redaction = createRedaction();
+
+  it('is true only when redacting would serialise to the same JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 12 }), (value) => {
+        if (redaction.isClean(value)) {
+          expect(JSON.stringify(redaction.redact(value))).toBe(JSON.stringify(value));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['a sensitive key', { nested: [{ api_key: 'x' }] }],
+    ['a secret-looking string', { text: `Bearer ${SECRET}` }],
+    ['a string over the cap', { text: 'x'.repeat(20_000) }],
+    ['a Date', { at: new Date(0) }],
+    ['an undefined value', { gone: undefined }],
+    ['depth past the bound', JSON.parse(`${'['.repeat(12)}1${']'.repeat(12)}`) as unknown],
+  ])('is false for %s', (_name, value) => {
+    expect(redaction.isClean(value)).toBe(false);
+  });
+
+  it('is true for plain ids, names and numbers', () => {
+    expect(
+      redaction.isClean({
+        request_id: 'a8c3f2d0',
+        tool: 'bench__echo',
+        status: 200,
+        ok: true,
+        none: null,
+      }),
+    ).toBe(true);
   });
 });

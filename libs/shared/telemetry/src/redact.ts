@@ -25,6 +25,13 @@ export interface RedactionOptions {
 export interface Redaction {
   redact(value: unknown): unknown;
   mask(text: string): string;
+  /**
+   * True when `redact(value)` would serialise exactly as `JSON.stringify(value)`: plain JSON
+   * data with no sensitive key, no string a pattern could mask (by its hint, or every pattern
+   * when one has none) and nothing to cut, cap or convert. Walks without copying; false means
+   * "take the copying path", not necessarily that something would change.
+   */
+  isClean(value: unknown): boolean;
 }
 
 /**
@@ -46,7 +53,8 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
       for (const { pattern, replacement } of patterns) out = out.replace(pattern, replacement);
     } else if (hint.test(text)) {
       // Only the patterns whose own hint is present (every pattern has one here).
-      for (const p of patterns) if (p.hint?.test(out) !== false) out = out.replace(p.pattern, p.replacement);
+      for (const p of patterns)
+        if (p.hint?.test(out) !== false) out = out.replace(p.pattern, p.replacement);
     }
     return out.length > maxStringLength ? `${out.slice(0, maxStringLength)}…[truncated]` : out;
   };
@@ -107,7 +115,11 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
   };
 
   // The common case (plain objects) without building an entries array first.
-  const walkOwnProperties = (value: object, depth: number, path: object[]): Record<string, unknown> => {
+  const walkOwnProperties = (
+    value: object,
+    depth: number,
+    path: object[],
+  ): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       if (isSensitiveKey(key)) {
@@ -140,11 +152,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     return out;
   };
 
-  const serializeError = (
-    err: Error,
-    depth: number,
-    path: object[],
-  ): Record<string, unknown> => {
+  const serializeError = (err: Error, depth: number, path: object[]): Record<string, unknown> => {
     const out: Record<string, unknown> = { name: err.name, message: mask(String(err.message)) };
     const code: unknown = Reflect.get(err, 'code');
     if (typeof code === 'string' || typeof code === 'number') out['code'] = code;
@@ -153,7 +161,38 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     return out;
   };
 
-  return { redact: (value) => walk(value, 0, []), mask };
+  // A string `mask` would leave as it is: no hint of any pattern, and not over the cap.
+  const cleanString = (text: string): boolean =>
+    text.length <= maxStringLength && (hint ? !hint.test(text) : patterns.length === 0);
+
+  const isClean = (value: unknown, depth: number): boolean => {
+    switch (typeof value) {
+      case 'string':
+        return cleanString(value);
+      case 'number':
+      case 'boolean':
+        return true;
+      case 'object':
+        break;
+      default:
+        return false;
+    }
+    if (value === null) return true;
+    if (depth >= maxDepth) return false;
+    if (Array.isArray(value)) {
+      for (const item of value) if (!isClean(item, depth + 1)) return false;
+      return true;
+    }
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const key of Object.keys(value)) {
+      if (isSensitiveKey(key) || !isClean((value as Record<string, unknown>)[key], depth + 1))
+        return false;
+    }
+    return true;
+  };
+
+  return { redact: (value) => walk(value, 0, []), mask, isClean: (value) => isClean(value, 0) };
 }
 
 const defaultRedaction = createRedaction();

@@ -139,6 +139,14 @@ describe('injectTraceHeaders / extractTraceContext', () => {
     );
   });
 
+  it('with lowerCaseNames, reads only the exact lower-case names (Node request headers)', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const read = (headers: Record<string, string>) =>
+      trace.getSpanContext(extractTraceContext(headers, undefined, { lowerCaseNames: true }));
+    expect(read({ traceparent })?.spanId).toBe('b7ad6b7169203331');
+    expect(read({ Traceparent: traceparent })).toBeUndefined();
+  });
+
   it('yields no span context for missing or malformed headers', () => {
     expect(trace.getSpanContext(extractTraceContext({}))).toBeUndefined();
     expect(

@@ -11,6 +11,8 @@ export interface CollectorReceiver {
   readonly authorizations: Array<string | undefined>;
   /** Batches answered with a failure (after reading them: the events did arrive). */
   failed: number;
+  /** Batches answered 400 because the body was not JSON (nothing of them is taken, as the collector does). */
+  refused: number;
   /** The next `n` batches are read and then answered 503, so the relay must send them again. */
   failNext(n: number): void;
   /** Distinct event ids received. */
@@ -30,6 +32,7 @@ export async function startCollectorReceiver(
     received: [] as AuditEvent[],
     authorizations: [] as Array<string | undefined>,
     failed: 0,
+    refused: 0,
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,7 +45,14 @@ export async function startCollectorReceiver(
         res.writeHead(404).end();
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: AuditEvent[] };
+      let body: { events: AuditEvent[] };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: AuditEvent[] };
+      } catch {
+        receiver.refused += 1;
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"INVALID_JSON"}');
+        return;
+      }
       receiver.received.push(...body.events);
       receiver.authorizations.push(req.headers.authorization);
       if (failing > 0) {

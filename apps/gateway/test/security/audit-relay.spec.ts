@@ -1,0 +1,56 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStateStore } from '@mcpgw/state';
+import { createLogger } from '@mcpgw/telemetry';
+import { AUDIT_OUTBOX, AuditRecorder, type AuditInput } from '../../src/audit/audit-recorder.js';
+import { AuditRelay } from '../../src/audit/audit-relay.js';
+import { startCollectorReceiver } from './support/collector-receiver.js';
+
+const input = (i: number): AuditInput => ({ type: 'mcp.request', request_id: `req-${i}`, decision: 'allow', status: 200, duration_ms: 1, degraded: false });
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Polls `check` (at most 5 s). */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i += 1) await new Promise((r) => setTimeout(r, 25));
+}
+
+async function relayed(store = createStateStore({ keyPrefix: 'relay:' })) {
+  const collector = await startCollectorReceiver();
+  cleanups.push(() => collector.close());
+  const out = new PassThrough();
+  let log = '';
+  out.on('data', (c: Buffer) => (log += c.toString('utf8')));
+  const logger = createLogger({ service: 'gateway', stream: out });
+  const relay = new AuditRelay({ store, logger, collectorUrl: collector.url, token: undefined });
+  return { store, collector, recorder: new AuditRecorder(store, logger), relay, log: () => log };
+}
+
+describe('AuditRelay', () => {
+  it('ships the events as recorded and trims them from the outbox', async () => {
+    const { store, collector, recorder, relay } = await relayed();
+    const recorded = [await recorder.record(input(1)), await recorder.record(input(2))];
+    relay.start();
+    cleanups.push(() => relay.stop());
+    await until(async () => collector.received.length === 2 && (await store.streamLength(AUDIT_OUTBOX)) === 0);
+    expect(collector.received).toEqual(recorded);
+    expect(await store.streamLength(AUDIT_OUTBOX)).toBe(0);
+  });
+
+  it('drops only an entry the collector refuses (here: not JSON), after splitting the batch', async () => {
+    const { store, collector, recorder, relay, log } = await relayed();
+    await recorder.record(input(1));
+    await store.streamAppend(AUDIT_OUTBOX, { event: '{"not json' });
+    await recorder.record(input(3));
+    await recorder.record(input(4));
+    relay.start();
+    cleanups.push(() => relay.stop());
+    await until(() => collector.received.length === 3 && log().includes('refused by the collector'));
+    expect(collector.received.map((e) => e.request_id)).toEqual(['req-1', 'req-3', 'req-4']);
+    expect(collector.refused).toBeGreaterThanOrEqual(3); // the whole batch, a half, the entry alone
+    expect(log()).toContain('"status":400');
+  });
+});
