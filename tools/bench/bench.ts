@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (through run.sh): the same tools/call load (1 KB arguments) sent directly to the
- * fixture upstream and through the gateway, on loopback, bounded in time.
+ * fixture upstream and through the gateway, on loopback, bounded in time. The gateway runs from
+ * its build, as its image runs it (build.ts builds it first).
  *
  *   throughput (default): capacity at 50 connections (3 s warm-up, 10 s measured, median of 3),
  *     gateway CPU µs per call from the process's CPU time, then added p50/p99 latency versus direct
@@ -21,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildBenchTargets } from './build.js';
 import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
@@ -386,6 +388,7 @@ async function main(): Promise<void> {
   log(
     `gateway and upstream on ${gatewayNode}, load generator on ${process.version}; ${canPin ? 'gateway pinned to core 0' : 'taskset missing: not pinned'}`,
   );
+  buildBenchTargets(repoRoot, log);
   if (values.stages) {
     const result = await stages();
     log(`wrote ${writeResult(repoRoot, result)}`);

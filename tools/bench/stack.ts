@@ -1,6 +1,6 @@
 /**
- * The system under test: the fixture upstream and the real gateway process (from source, as
- * `nx serve` runs it) on the chosen Node binary, the gateway pinned to core 0 and the upstream
+ * The system under test: the fixture upstream and the real gateway process (its build, as its
+ * image runs it: see build.ts, which must have run) on the chosen Node binary, the gateway pinned to core 0 and the upstream
  * (and redis-server, when the scenario uses Redis) to core 1 with the load generator when taskset
  * exists, a collector stand-in draining the audit outbox, and — when the scenario authenticates
  * with an API key — a key created through the admin API, so calls take the authenticated path.
@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCRIPTS_DIR } from './build.js';
 import { freePort, startCollectorSink, startProcess, type BenchProcess } from './processes.js';
 import { startRedis, type BenchRedis } from './redis-server.js';
 import { DEFAULT_SCENARIO, callerRoles, gatewayFileConfig, type Scenario } from './scenarios.js';
@@ -63,7 +64,8 @@ export const MCP_HEADERS: Readonly<Record<string, string>> = {
   'mcp-protocol-version': '2025-11-25',
 };
 
-const TSX = ['--enable-source-maps', '--conditions=@mcpgw/source', '--import', 'tsx'];
+/** As the images run their entry points. */
+const NODE_FLAGS = ['--enable-source-maps'];
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
@@ -77,14 +79,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const sink = await startCollectorSink();
     cleanups.push(() => sink.close());
-    /** A script of tools/bench on the chosen Node, given its port as first argument. */
+    /** A compiled script of tools/bench on the chosen Node, given its port as first argument. */
     const startBenchScript = async (name: string, script: string, args: string[], cpu: number) => {
       const port = await freePort();
       const started = await startProcess({
         name,
         port,
         node: options.node,
-        args: [...TSX, join(options.repoRoot, 'tools', 'bench', script), String(port), ...args],
+        args: [...NODE_FLAGS, join(options.repoRoot, SCRIPTS_DIR, script), String(port), ...args],
         cwd: options.repoRoot,
         env: { PATH: CHILD_PATH },
         logFile: join(dir, `${name}.log`),
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     const upstream = await startBenchScript(
       'upstream',
-      'lean-upstream.ts',
+      'lean-upstream.js',
       ['--schema', scenario.schema],
       LOADER_CPU,
     );
@@ -116,7 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: 'gateway',
       port: gatewayPort,
       node: options.node,
-      args: [...TSX, ...(options.gatewayNodeArgs ?? []), 'src/main.ts'],
+      args: [...NODE_FLAGS, ...(options.gatewayNodeArgs ?? []), 'dist/main.js'],
       cwd: join(options.repoRoot, 'apps', 'gateway'),
       env: {
         PATH: CHILD_PATH,
@@ -138,7 +140,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => gateway.stop());
 
     const floor = options.floor
-      ? await startBenchScript('floor', 'floor-proxy.ts', [upstream.url], GATEWAY_CPU)
+      ? await startBenchScript('floor', 'floor-proxy.js', [upstream.url], GATEWAY_CPU)
       : undefined;
 
     const createKey = (input: { roles: readonly string[]; clientId?: string }) =>
