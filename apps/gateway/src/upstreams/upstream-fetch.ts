@@ -14,11 +14,37 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
   return headers;
 }
 
+/** Per long-lived caller signal, the controllers of its requests in flight (one listener aborts them all). */
+const followers = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Makes `outer` abort `controller` until the returned release is called. */
+function follow(outer: AbortSignal, controller: AbortController): () => void {
+  let set = followers.get(outer);
+  if (!set) {
+    const created = new Set<AbortController>();
+    set = created;
+    followers.set(outer, created);
+    outer.addEventListener(
+      'abort',
+      () => {
+        for (const follower of created) follower.abort(outer.reason);
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  const own = set;
+  own.add(controller);
+  return () => own.delete(controller);
+}
+
 /**
  * The `fetch` the SDK's HTTP transports use to reach upstreams: undici's `request` over a
  * keep-alive pool (several times cheaper than the global `fetch`), the active trace context
  * added as `traceparent`, and a signal of its own per request — the transport passes one
- * long-lived signal to every call, and listeners added to it would pile up until it ends.
+ * long-lived signal to every call. Each request's signal follows it through one shared listener,
+ * not one listener per request: those would pile up with the requests in flight (Node warns past
+ * 10, e.g. when many calls are cancelled at once and each sends `notifications/cancelled`).
  */
 export const upstreamFetch: typeof fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -30,10 +56,12 @@ export const upstreamFetch: typeof fetch = async (input, init) => {
 
   const controller = new AbortController();
   const outer = init?.signal ?? undefined;
-  const onAbort = () => controller.abort(outer?.reason);
+  let release = (): void => undefined;
   if (outer?.aborted) controller.abort(outer.reason);
-  else outer?.addEventListener('abort', onAbort, { once: true });
-  const release = () => outer?.removeEventListener('abort', onAbort);
+  else if (outer) {
+    const unfollow = follow(outer, controller);
+    release = () => void unfollow();
+  }
 
   try {
     const response = await request(url, {
