@@ -418,7 +418,7 @@ async function main(): Promise<void> {
     } else {
       const result = await throughput(stack);
       log(
-        `wrote ${writeResult(repoRoot, result)} (audit events shipped to the collector stand-in: ${stack.auditEventsShipped()})`,
+        `wrote ${writeResult(repoRoot, result)} (audit events shipped to the collector stand-in: ${stack.auditEventsShipped()}, of which decision "error": ${stack.auditErrorsShipped()} — calls failed or cut off by the closed-loop runs' ends)`,
       );
       console.log(throughputTable([result]));
       console.log(`\n${floorTable([result])}\n`);

@@ -18,6 +18,8 @@ async function startServer(options: {
   delayMs?: number;
   hang?: boolean;
   status?: number;
+  /** The answer's body (default `{"ok":true}`). */
+  body?: string;
 }): Promise<TestServer> {
   const arrivals: number[] = [];
   let active = 0;
@@ -34,7 +36,7 @@ async function startServer(options: {
         active -= 1;
         res
           .writeHead(options.status ?? 200, { 'content-type': 'application/json' })
-          .end('{"ok":true}');
+          .end(options.body ?? '{"ok":true}');
       };
       if (!options.delayMs) return answer();
       const timer = setTimeout(() => (timers.delete(timer), answer()), options.delayMs);
@@ -246,5 +248,31 @@ describe('runFixedRate', () => {
     expect(result.statuses['429']).toBe(result.sent);
     expect(result.failed).toBe(result.sent);
     expect(Number.isNaN(result.latencyMs.p50)).toBe(true);
+  });
+
+  it('counts a JSON-RPC error answered with HTTP 200 as failed, and a result mentioning "error" as ok', async () => {
+    const runAgainst = async (body: string) => {
+      server = await startServer({ body });
+      const result = await runFixedRate({
+        ...base,
+        url: server.url,
+        rate: 50,
+        durationS: 0.5,
+        connections: 2,
+      });
+      await server.close();
+      return result;
+    };
+    const failing = await runAgainst(
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Upstream bench failed"}}',
+    );
+    expect(failing.ok).toBe(0);
+    expect(failing.rpcErrors).toBe(failing.sent);
+    expect(failing.failed).toBe(failing.sent);
+    const fine = await runAgainst(
+      '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"\\"error\\":{"}]}}',
+    );
+    expect(fine.rpcErrors).toBe(0);
+    expect(fine.ok).toBe(fine.sent);
   });
 });

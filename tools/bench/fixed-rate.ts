@@ -51,6 +51,8 @@ export interface FixedRateResult extends LoadResult {
   notSent: number;
   /** Outstanding at the end of the drain, then aborted (counted in `failed`). */
   aborted: number;
+  /** 2xx answers carrying a JSON-RPC error instead of a result (counted in `failed`). */
+  rpcErrors: number;
   /** Most requests outstanding at once (never above `maxInFlight`). */
   maxInFlightSeen: number;
   /** The latest a request was sent after its due time (timer granularity, event-loop delay, in-flight bound). */
@@ -87,6 +89,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   let issuing = true;
   let destroyed = false;
   let aborted = 0;
+  let rpcErrors = 0;
   let timer: NodeJS.Timeout | undefined;
   let drained: (() => void) | undefined;
 
@@ -100,11 +103,17 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     pool
       .request({ path, method: 'POST', headers: options.headers, body: options.body })
       .then(async ({ statusCode, body }) => {
-        await body.arrayBuffer();
+        const text = await body.text();
         const end = performance.now();
         if (!measured) return;
         statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
         if (statusCode < 200 || statusCode >= 300) {
+          failed += 1;
+          return;
+        }
+        // MCP answers a failed call with HTTP 200 and a JSON-RPC error: not a success to time.
+        if (isJsonRpcError(text)) {
+          rpcErrors += 1;
           failed += 1;
           return;
         }
@@ -164,6 +173,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   return {
     ok: fromScheduled.count,
     failed,
+    rpcErrors,
     durationS: round3((performance.now() - measuredFrom) / 1000),
     rps: Math.round(fromScheduled.count / options.durationS),
     latencyMs: fromScheduled.summary(),
@@ -179,4 +189,14 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       ? { sampledDelta: sampledAtEnd - sampledAtStart }
       : {}),
   };
+}
+
+/**
+ * An unescaped `"error":{` exists in a JSON text only as an object key (inside a string its quotes
+ * would be escaped), and a JSON-RPC answer with that key is an error, whatever the key order.
+ */
+const JSON_RPC_ERROR_KEY = /"error"\s*:\s*\{/;
+
+function isJsonRpcError(text: string): boolean {
+  return JSON_RPC_ERROR_KEY.test(text);
 }

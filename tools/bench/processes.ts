@@ -175,12 +175,17 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
 }
 
 /** A stand-in for the analytics collector's `POST /v1/events`, so the gateway's audit outbox drains. */
+const DECISION_ERROR = '"decision":"error"';
+
 export async function startCollectorSink(): Promise<{
   url: string;
   events(): number;
+  /** Events with `"decision":"error"` (failed calls; also the calls a closed-loop run cuts off at its end). */
+  errors(): number;
   close(): Promise<void>;
 }> {
   let events = 0;
+  let errors = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -190,6 +195,12 @@ export async function startCollectorSink(): Promise<{
       const text = Buffer.concat(chunks).toString('latin1');
       for (let at = text.indexOf('"event_id"'); at !== -1; at = text.indexOf('"event_id"', at + 10))
         events += 1;
+      for (
+        let at = text.indexOf(DECISION_ERROR);
+        at !== -1;
+        at = text.indexOf(DECISION_ERROR, at + 10)
+      )
+        errors += 1;
       res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -198,6 +209,7 @@ export async function startCollectorSink(): Promise<{
   return {
     url: `http://127.0.0.1:${port}`,
     events: () => events,
+    errors: () => errors,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -40,6 +40,8 @@ export interface Stack {
   /** `<floor>/mcp`, when the floor proxy runs. */
   floorUrl?: string;
   auditEventsShipped(): number;
+  /** Shipped audit events whose decision is `error` (see startCollectorSink). */
+  auditErrorsShipped(): number;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       directUrl: `${upstream.url}/mcp`,
       gatewayUrl: `${gateway.url}/mcp`,
       auditEventsShipped: () => sink.events(),
+      auditErrorsShipped: () => sink.errors(),
       close,
     };
   } catch (err) {
