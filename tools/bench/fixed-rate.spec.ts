@@ -269,10 +269,13 @@ describe('runFixedRate', () => {
     expect(failing.ok).toBe(0);
     expect(failing.rpcErrors).toBe(failing.sent);
     expect(failing.failed).toBe(failing.sent);
-    const fine = await runAgainst(
-      '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"\\"error\\":{"}]}}',
-    );
-    expect(fine.rpcErrors).toBe(0);
-    expect(fine.ok).toBe(fine.sent);
+    for (const result of [
+      '{"content":[{"type":"text","text":"\\"error\\":{"}]}',
+      '{"content":[],"structuredContent":{"error":{"code":1}}}',
+    ]) {
+      const fine = await runAgainst(`{"jsonrpc":"2.0","id":1,"result":${result}}`);
+      expect(fine.rpcErrors).toBe(0);
+      expect(fine.ok).toBe(fine.sent);
+    }
   });
 });

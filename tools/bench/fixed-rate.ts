@@ -193,10 +193,17 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
 
 /**
  * An unescaped `"error":{` exists in a JSON text only as an object key (inside a string its quotes
- * would be escaped), and a JSON-RPC answer with that key is an error, whatever the key order.
+ * would be escaped): a cheap pre-check, confirmed by parsing, since a result may hold an `error`
+ * object of its own deeper down. Only the answer's top-level `error` makes it a JSON-RPC error.
  */
-const JSON_RPC_ERROR_KEY = /"error"\s*:\s*\{/;
+const ERROR_KEY = /"error"\s*:\s*\{/;
 
 function isJsonRpcError(text: string): boolean {
-  return JSON_RPC_ERROR_KEY.test(text);
+  if (!ERROR_KEY.test(text)) return false;
+  try {
+    const answer: unknown = JSON.parse(text);
+    return typeof answer === 'object' && answer !== null && 'error' in answer;
+  } catch {
+    return false;
+  }
 }

@@ -51,9 +51,7 @@ export class AuditRecorder {
   async record(input: AuditInput): Promise<AuditEvent> {
     const event = this.build(input);
     // Serialised once: the same text goes to the log line and to the outbox.
-    const json = JSON.stringify(event);
-    logJson(this.logger, 'info', 'audit', 'audit', event, json);
-    const fields = { event: json };
+    const fields = { event: logJson(this.logger, 'info', 'audit', 'audit', event) };
     // In-process there is no round trip to share: waiting a turn of the event loop would only add latency.
     if (this.store.kind === 'memory') {
       await this.store.streamAppend(AUDIT_OUTBOX, fields, { maxLenApprox: this.maxEntries });
@@ -75,9 +73,8 @@ export class AuditRecorder {
    */
   writeAhead(input: AuditInput): AdmissionAppend {
     const event = this.build(input);
-    const json = JSON.stringify(event);
-    if (this.logger.isDebugEnabled()) logJson(this.logger, 'debug', 'audit', 'audit', event, json);
-    return { stream: AUDIT_OUTBOX, fields: { event: json }, maxLenApprox: this.maxEntries };
+    // logJson writes nothing below debug, and returns the event's JSON either way.
+    return { stream: AUDIT_OUTBOX, fields: { event: logJson(this.logger, 'debug', 'audit', 'audit', event) }, maxLenApprox: this.maxEntries };
   }
 
   /** The event: its envelope, then the input's defined fields (undefined ones are left out, as JSON would). */

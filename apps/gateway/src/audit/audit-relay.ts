@@ -111,6 +111,14 @@ export class AuditRelay {
     const status = await this.post(events);
     if (status >= 200 && status < 300) return;
     if (!REFUSED_FOR_CONTENT.has(status)) throw new Error(`collector answered HTTP ${status}`);
+    // Only now, on a refusal, is each entry checked: one that is not a single JSON object is
+    // dropped at once (it would spoil any batch), and the rest is sent again.
+    const objects = events.filter((text) => parsedOrUndefined(text) !== undefined);
+    if (objects.length < events.length) {
+      this.deps.logger.error('audit outbox entries that are not JSON objects dropped', { count: events.length - objects.length });
+      if (objects.length) await this.ship(objects);
+      return;
+    }
     if (events.length > 1) {
       const half = Math.ceil(events.length / 2);
       await this.ship(events.slice(0, half));
@@ -135,10 +143,11 @@ export class AuditRelay {
   }
 }
 
+/** The entry as a JSON object, or undefined when it is anything else (not JSON, an array, a scalar). */
 function parsedOrUndefined(text: string | undefined): { event_id?: unknown; type?: unknown } | undefined {
   try {
     const value: unknown = JSON.parse(text ?? '');
-    return value !== null && typeof value === 'object' ? (value as { event_id?: unknown; type?: unknown }) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { event_id?: unknown; type?: unknown }) : undefined;
   } catch {
     return undefined;
   }

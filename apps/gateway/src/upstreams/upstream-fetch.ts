@@ -3,7 +3,11 @@ import { Agent, request } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 
 /** One keep-alive pool for all HTTP upstreams of this process. */
-export const upstreamAgent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
+export const upstreamAgent = new Agent({
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+  connections: 256,
+});
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
@@ -38,6 +42,11 @@ function follow(outer: AbortSignal, controller: AbortController): () => void {
   return () => own.delete(controller);
 }
 
+/** How many requests in flight follow `signal` (a diagnostic, and what the tests watch). */
+export function followersOf(signal: AbortSignal): number {
+  return followers.get(signal)?.size ?? 0;
+}
+
 /**
  * The `fetch` the SDK's HTTP transports use to reach upstreams: undici's `request` over a
  * keep-alive pool (several times cheaper than the global `fetch`), the active trace context
@@ -67,15 +76,20 @@ export const upstreamFetch: typeof fetch = async (input, init) => {
     const response = await request(url, {
       method: (init?.method ?? 'GET') as 'GET',
       headers,
-      body: typeof init?.body === 'string' || init?.body instanceof Uint8Array ? init.body : undefined,
+      body:
+        typeof init?.body === 'string' || init?.body instanceof Uint8Array ? init.body : undefined,
       signal: controller.signal,
       dispatcher: upstreamAgent,
     });
     response.body.once('close', release);
-    const empty = response.statusCode === 204 || response.statusCode === 304 || init?.method === 'HEAD';
+    const empty =
+      response.statusCode === 204 || response.statusCode === 304 || init?.method === 'HEAD';
     if (empty) response.body.resume();
     const body = empty ? null : (Readable.toWeb(response.body) as ReadableStream<Uint8Array>);
-    return new Response(body, { status: response.statusCode, headers: responseHeaders(response.headers) });
+    return new Response(body, {
+      status: response.statusCode,
+      headers: responseHeaders(response.headers),
+    });
   } catch (err) {
     release();
     throw err;

@@ -19,6 +19,16 @@ describe('keyMatcherFor', () => {
     ]);
   });
 
+  it('remembers short keys only, so hostile long keys cannot pile up in the shared memo', () => {
+    const matcher = keyMatcherFor(Object.freeze(['ssn']));
+    const before = matcher?.remembered() ?? 0;
+    for (let i = 0; i < 20; i += 1)
+      expect(matcher?.matches(`${'k'.repeat(100_000)}${i}`)).toBe(false);
+    expect(matcher?.remembered()).toBe(before);
+    expect(matcher?.matches('SSN')).toBe(true);
+    expect(matcher?.remembered()).toBe(before + 1);
+  });
+
   it('is off for an empty list and built once for a frozen one', () => {
     expect(keyMatcherFor([])).toBeUndefined();
     expect(keyMatcherFor(DEFAULT_SENSITIVE_KEYS)).toBe(keyMatcherFor(DEFAULT_SENSITIVE_KEYS));

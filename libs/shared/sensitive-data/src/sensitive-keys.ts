@@ -32,12 +32,16 @@ const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_. ]/g, '');
 /** Answers whether an object key names a secret; see {@link keyMatcherFor}. */
 export interface KeyMatcher {
   matches(key: string): boolean;
+  /** How many answers it remembers (bounded in count, and only keys up to 64 characters). */
+  remembered(): number;
 }
 
 // The same few keys (`type`, `text`, …) come back on every call: remembering the answer saves a
 // lower-casing and a regex replace per string property. Bounded, because keys come from
 // untrusted data; clearing it only costs the next lookups.
 const MEMO_LIMIT = 1024;
+/** Longer keys are answered without being remembered: the memo must not hold megabytes of keys. */
+const MEMO_MAX_KEY_LENGTH = 64;
 
 class NormalizedKeyMatcher implements KeyMatcher {
   private readonly normalized: ReadonlySet<string>;
@@ -51,9 +55,14 @@ class NormalizedKeyMatcher implements KeyMatcher {
     const known = this.memo.get(key);
     if (known !== undefined) return known;
     const answer = this.normalized.has(normalizeKey(key));
+    if (key.length > MEMO_MAX_KEY_LENGTH) return answer;
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(key, answer);
     return answer;
+  }
+
+  remembered(): number {
+    return this.memo.size;
   }
 }
 

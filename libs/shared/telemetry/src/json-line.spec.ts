@@ -6,6 +6,7 @@ import { createLogger } from './logger.js';
 import { startTelemetry, type TelemetryHandle } from './node/index.js';
 import { REDACTED } from './redact-patterns.js';
 import { withSpan } from './tracing.js';
+import winston from 'winston';
 
 let telemetry: TelemetryHandle;
 beforeAll(async () => {
@@ -32,13 +33,37 @@ async function bothLines(
     createLogger({ service: 'gateway', stream, ...(options.base ? { base: options.base } : {}) });
   const field = options.field ?? 'audit';
   const message = options.message ?? 'audit';
-  logJson(make(fast.stream), 'info', message, field, value, JSON.stringify(value));
+  expect(logJson(make(fast.stream), 'info', message, field, value)).toBe(JSON.stringify(value));
   make(regular.stream).log('info', message, { [field]: value });
   await Promise.all([fast.records(), regular.records()]);
   return { fast: stamp(fast.lines[0]), regular: stamp(regular.lines[0]), lines: fast.lines };
 }
 
 describe('logJson', () => {
+  it('keeps an own __proto__ key like the regular path, at any depth', async () => {
+    // Built by JSON.parse: in an object literal `__proto__` would set the prototype instead.
+    for (const text of [
+      '{"__proto__":{}}',
+      '[{"__proto__":null}]',
+      '{"a":{"__proto__":{"x":1}}}',
+    ]) {
+      const { fast, regular } = await bothLines(JSON.parse(text) as unknown);
+      expect(fast).toBe(regular);
+      expect(fast).toContain(`"audit":${text}`);
+    }
+  });
+
+  it('takes the regular path after the logger’s format changed, and for integer-like field names', async () => {
+    const out = captureLines();
+    const logger = createLogger({ service: 'gateway', stream: out.stream });
+    const log = vi.spyOn(logger, 'log');
+    logJson(logger, 'info', 'm', '0', { ok: true });
+    expect(log).toHaveBeenCalledTimes(1);
+    logger.format = winston.format.json();
+    logJson(logger, 'info', 'm', 'audit', { ok: true });
+    expect(log).toHaveBeenCalledTimes(2);
+  });
+
   it('writes the same line as the regular path, for any JSON value', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -84,9 +109,9 @@ describe('logJson', () => {
     const out = captureLines();
     const logger = createLogger({ service: 'gateway', stream: out.stream });
     const log = vi.spyOn(logger, 'log');
-    logJson(logger, 'info', 'audit', 'audit', { ok: true }, '{"ok":true}');
+    logJson(logger, 'info', 'audit', 'audit', { ok: true });
     expect(log).not.toHaveBeenCalled();
-    logJson(logger, 'info', 'audit', 'audit', { password: 'p' }, '{"password":"p"}');
+    logJson(logger, 'info', 'audit', 'audit', { password: 'p' });
     expect(log).toHaveBeenCalledTimes(1);
     await out.records();
     expect(out.lines).toHaveLength(2);
@@ -96,15 +121,8 @@ describe('logJson', () => {
   it('respects the level and falls back for loggers createLogger did not make', async () => {
     const out = captureLines();
     const logger = createLogger({ service: 'gateway', level: 'warn', stream: out.stream });
-    logJson(logger, 'info', 'audit', 'audit', { ok: true }, '{"ok":true}');
-    logJson(
-      logger.child({ request_id: 'r1' }),
-      'warn',
-      'child',
-      'audit',
-      { ok: true },
-      '{"ok":true}',
-    );
+    expect(logJson(logger, 'info', 'audit', 'audit', { ok: true })).toBe('{"ok":true}');
+    logJson(logger.child({ request_id: 'r1' }), 'warn', 'child', 'audit', { ok: true });
     const records = await out.records();
     expect(records).toEqual([
       expect.objectContaining({ message: 'child', request_id: 'r1', audit: { ok: true } }),

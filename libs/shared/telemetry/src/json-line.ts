@@ -18,13 +18,13 @@ export function registerJsonLineWriter(logger: winston.Logger, writer: JsonLineW
 
 /**
  * Logs `message` with `{ [field]: value }` as `logger.log(level, message, { [field]: value })`
- * does, but writes `json` (the caller's `JSON.stringify(value)`) into the line instead of copying,
- * redacting and serialising the value again through winston's pipeline. The line is the same,
- * byte for byte: the fast path is taken only when the redaction would change nothing (see
- * `Redaction.isClean`), the logger is one `createLogger` made, still with only its own transport,
- * and `field` is not one of the line's other fields; otherwise the value takes the regular path.
- * For lines written per request (the gateway's audit events), where the caller serialises the
- * value anyway.
+ * does, and returns `JSON.stringify(value)`, for callers that need the value serialised anyway
+ * (the gateway's audit events, once per request: the same text goes to the outbox). The line is
+ * the regular one, byte for byte, but built around that text instead of copying, redacting and
+ * serialising the value again through winston's pipeline. That path is taken only when the
+ * redaction would change nothing (see `Redaction.isClean`), the logger is one `createLogger` made,
+ * still with only its own transport and format, and `field` is not one of the line's other
+ * fields; otherwise the value takes the regular path. Nothing is written below the logger's level.
  */
 export function logJson(
   logger: winston.Logger,
@@ -32,8 +32,11 @@ export function logJson(
   message: string,
   field: string,
   value: unknown,
-  json: string,
-): void {
-  if (writers.get(logger)?.(level, message, field, value, json)) return;
-  logger.log(level, message, { [field]: value });
+): string {
+  const json = JSON.stringify(value);
+  // winston would build the line and stream it before its level filter drops it.
+  if (!logger.isLevelEnabled(level)) return json;
+  if (!writers.get(logger)?.(level, message, field, value, json))
+    logger.log(level, message, { [field]: value });
+  return json;
 }

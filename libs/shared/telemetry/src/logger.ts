@@ -103,7 +103,8 @@ function jsonLineWriter(options: {
     if (head.has(key) || (key === 'stack' && !errorStack)) continue;
     rest[key] = defaultMeta[key];
   }
-  const reserved = new Set([...head, ...Object.keys(rest), 'stack']);
+  const reserved = new Set([...head, ...Object.keys(rest), 'stack', '__proto__']);
+  const format = logger.format;
   const service = JSON.stringify(redaction.redact(defaultMeta['service']));
   const restJson = JSON.stringify(redaction.redact(rest));
   const restFields = restJson === '{}' ? '' : `,${restJson.slice(1, -1)}`;
@@ -114,7 +115,10 @@ function jsonLineWriter(options: {
       !logger.isLevelEnabled(level) ||
       logger.transports.length !== 1 ||
       logger.transports[0] !== transport ||
+      logger.format !== format ||
       reserved.has(field) ||
+      // Integer-like keys come first in an object's key order: the regular line would move them.
+      /^\d+$/.test(field) ||
       // winston reads `%` tokens as printf placeholders and then drops the meta: keep its behaviour.
       message.includes('%') ||
       // Wrapped as the format sees it: the field's own name is checked and depths line up.

@@ -86,20 +86,26 @@ export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_.]/g, '');
 }
 
+/** A key predicate that also says how many answers it remembers. */
+export type KeyMatcher = ((key: string) => boolean) & { remembered(): number };
+
 /** Builds the key predicate for a list of sensitive keys (see {@link DEFAULT_REDACT_KEYS}). */
-export function createKeyMatcher(keys: readonly string[]): (key: string) => boolean {
+export function createKeyMatcher(keys: readonly string[]): KeyMatcher {
   const suffixes = [...new Set(keys.map(normalizeKey).filter((k) => k.length > 0))];
   // Log meta keys repeat from line to line: remember the answers (bounded, so hostile keys cannot grow it).
   const known = new Map<string, boolean>();
-  return (key) => {
+  const matches = (key: string): boolean => {
     const cached = known.get(key);
     if (cached !== undefined) return cached;
     const normalized = normalizeKey(key);
     const sensitive = suffixes.some((suffix) => normalized.endsWith(suffix));
+    // Long keys are not remembered: the memo must not hold megabytes of hostile keys.
+    if (key.length > 64) return sensitive;
     if (known.size >= 4096) known.clear();
     known.set(key, sensitive);
     return sensitive;
   };
+  return Object.assign(matches, { remembered: () => known.size });
 }
 
 /** Returns a copy of the patterns, each forced global so `replace` masks every occurrence. */

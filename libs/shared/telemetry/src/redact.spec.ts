@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRedaction, maskSecrets, redact } from './redact.js';
-import { DEFAULT_REDACT_KEYS, REDACTED } from './redact-patterns.js';
+import { createKeyMatcher, DEFAULT_REDACT_KEYS, REDACTED } from './redact-patterns.js';
 
 const SECRET = 'S3cr3tV4lu3-abcdefghijkl';
 
@@ -280,6 +280,12 @@ describe('redaction.isClean', () => {
     expect(redaction.isClean(value)).toBe(false);
   });
 
+  it('keeps an own __proto__ key in the copy (as JSON does), so clean values serialise the same', () => {
+    const value = JSON.parse('{"__proto__":{"x":1},"list":[{"__proto__":null}]}') as unknown;
+    expect(JSON.stringify(redaction.redact(value))).toBe(JSON.stringify(value));
+    expect(redaction.isClean(value)).toBe(true);
+  });
+
   it('is true for plain ids, names and numbers', () => {
     expect(
       redaction.isClean({
@@ -290,5 +296,16 @@ describe('redaction.isClean', () => {
         none: null,
       }),
     ).toBe(true);
+  });
+});
+
+describe('createKeyMatcher', () => {
+  it('remembers short keys only, so hostile long keys cannot pile up in its memo', () => {
+    const matches = createKeyMatcher(DEFAULT_REDACT_KEYS);
+    for (let i = 0; i < 20; i += 1) expect(matches(`${'k'.repeat(100_000)}${i}`)).toBe(false);
+    expect(matches(`${'k'.repeat(100_000)}_token`)).toBe(true);
+    expect(matches.remembered()).toBe(0);
+    expect(matches('authorization')).toBe(true);
+    expect(matches.remembered()).toBe(1);
   });
 });

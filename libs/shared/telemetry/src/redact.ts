@@ -123,7 +123,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       if (isSensitiveKey(key)) {
-        out[key] = REDACTED;
+        setOwn(out, key, REDACTED);
         continue;
       }
       let child: unknown;
@@ -134,7 +134,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
         child = '[Unreadable]';
       }
       const copy = walk(child, depth, path);
-      if (copy !== undefined) out[key] = copy;
+      if (copy !== undefined) setOwn(out, key, copy);
     }
     return out;
   };
@@ -147,7 +147,7 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
     const out: Record<string, unknown> = {};
     for (const [key, child] of entries) {
       const copy = isSensitiveKey(key) ? REDACTED : walk(child, depth, path);
-      if (copy !== undefined) out[key] = copy;
+      if (copy !== undefined) setOwn(out, key, copy);
     }
     return out;
   };
@@ -193,6 +193,21 @@ export function createRedaction(options: RedactionOptions = {}): Redaction {
   };
 
   return { redact: (value) => walk(value, 0, []), mask, isClean: (value) => isClean(value, 0) };
+}
+
+/**
+ * Adds an own property, also for the key `__proto__` (which plain assignment would turn into the
+ * copy's prototype, losing the field), as `JSON.parse` and `JSON.stringify` treat it.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else target[key] = value;
 }
 
 const defaultRedaction = createRedaction();
