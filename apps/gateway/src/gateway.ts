@@ -55,6 +55,8 @@ export interface GatewayCore {
 }
 
 const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
+/** How long shutdown waits for the relay to ship the in-process outbox (within the hook's 5 s). */
+const AUDIT_DRAIN_TIMEOUT_MS = 3_000;
 const HOST_HEADER = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9a-fA-F:]{2,45}\](:\d{1,5})?$/;
 
 /** Wires the gateway once per process: security pipeline, upstreams, catalogue, built-in tools, /mcp entry. */
@@ -193,7 +195,8 @@ export function createGatewayCore(deps: {
     async close() {
       stopRetries?.();
       listChanged.close();
-      await relay.stop();
+      // In-process, unshipped events would be lost with the process: ship them first (bounded).
+      await relay.stop(store.kind === 'memory' ? { drainTimeoutMs: AUDIT_DRAIN_TIMEOUT_MS } : {});
       await blocklist.stop();
       await apiKeys.stop();
       await pins.stop();

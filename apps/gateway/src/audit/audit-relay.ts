@@ -27,6 +27,8 @@ const agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 10_000, body
  */
 export class AuditRelay {
   private running = false;
+  /** Shutting down: ship until the outbox is empty (no waiting for more), then end. */
+  private draining = false;
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}`;
 
@@ -49,8 +51,22 @@ export class AuditRelay {
     this.loop = this.run();
   }
 
-  /** Stops after the current batch (shutdown hook: the outbox itself is durable). */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the current batch. With `drainTimeoutMs` it first ships what the outbox still
+   * holds, for at most that long: for the in-process store, whose unshipped events would go with
+   * the process (a durable outbox is shipped by the next relay instead).
+   */
+  async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    if (options.drainTimeoutMs !== undefined && this.running) {
+      this.draining = true;
+      const deadline = setTimeout(() => (this.running = false), options.drainTimeoutMs);
+      try {
+        await this.loop;
+      } finally {
+        clearTimeout(deadline);
+      }
+      return;
+    }
     this.running = false;
     await this.loop;
   }
@@ -69,8 +85,11 @@ export class AuditRelay {
             lastClaim = Date.now();
             inHand = await store.streamClaimIdle(AUDIT_OUTBOX, GROUP, this.consumer, { minIdleMs: idleClaimMs, count: BATCH });
           }
-          if (inHand.length === 0) inHand = await store.streamReadGroup(AUDIT_OUTBOX, GROUP, this.consumer, { count: BATCH, blockMs: 500 });
-          if (inHand.length === 0) continue;
+          if (inHand.length === 0) inHand = await store.streamReadGroup(AUDIT_OUTBOX, GROUP, this.consumer, { count: BATCH, ...(this.draining ? {} : { blockMs: 500 }) });
+          if (inHand.length === 0) {
+            if (this.draining) break;
+            continue;
+          }
         }
         // Shipped as written (JSON texts, not parsed and serialised again): an entry that is not
         // JSON makes the collector refuse the batch, and the split below isolates and drops it.
@@ -84,9 +103,14 @@ export class AuditRelay {
         failures = 0;
         // A partial batch means the outbox is drained: let the next one fill for a moment instead of
         // posting every event on its own (that doubled the HTTP work per request at low load).
-        if (!full && this.running) await sleep(LINGER_MS);
+        if (!full && this.running && !this.draining) await sleep(LINGER_MS);
       } catch (err) {
         failures += 1;
+        if (this.draining) {
+          // Shutting down: no backoff to wait out; what is left stays in the outbox.
+          logger.warn('audit relay failed while draining at shutdown; unshipped events stay in the outbox', { err, pending: inHand.length });
+          break;
+        }
         logger.warn('audit relay failed; will retry', { err, failures, pending: inHand.length });
         if (this.running) await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2));
       }

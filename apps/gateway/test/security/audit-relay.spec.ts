@@ -56,3 +56,40 @@ describe('AuditRelay', () => {
     expect(log()).toContain('"count":2');
   });
 });
+
+describe('AuditRelay at shutdown', () => {
+  it('with a drain, ships what the outbox still holds before it stops', async () => {
+    const { collector, recorder, relay } = await relayed();
+    relay.start();
+    await recorder.record(input(1));
+    await until(() => collector.received.length === 1);
+    // The relay now lingers after its partial batch; these arrive meanwhile.
+    for (let i = 2; i <= 6; i += 1) await recorder.record(input(i));
+    await relay.stop({ drainTimeoutMs: 3_000 });
+    expect(collector.received.map((e) => e.request_id)).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6']);
+  });
+
+  it('without one, stops after the batch in hand (a durable outbox is shipped by the next relay)', async () => {
+    const { store, collector, recorder, relay } = await relayed();
+    relay.start();
+    await recorder.record(input(1));
+    await until(() => collector.received.length === 1);
+    for (let i = 2; i <= 6; i += 1) await recorder.record(input(i));
+    await relay.stop();
+    expect(collector.received).toHaveLength(1);
+    expect(await store.streamLength(AUDIT_OUTBOX)).toBe(5);
+  });
+
+  it('a drain ends at once when the collector fails, instead of backing off', async () => {
+    const { collector, recorder, relay, log } = await relayed();
+    relay.start();
+    await recorder.record(input(1));
+    await until(() => collector.received.length === 1);
+    await collector.close();
+    await recorder.record(input(2));
+    const started = performance.now();
+    await relay.stop({ drainTimeoutMs: 3_000 });
+    expect(performance.now() - started).toBeLessThan(2_500);
+    expect(log()).toContain('failed while draining at shutdown');
+  });
+});
