@@ -1,6 +1,9 @@
 import type winston from 'winston';
 
-/** Writes one pre-serialised line for a logger made by `createLogger`, or says it cannot (false). */
+/**
+ * Writes one pre-serialised line for a logger made by `createLogger`, or says it cannot (false).
+ * Called only for a level the logger writes (`logJson` checks).
+ */
 export type JsonLineWriter = (
   level: string,
   message: string,

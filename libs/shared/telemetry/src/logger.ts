@@ -112,7 +112,6 @@ function jsonLineWriter(options: {
     if (
       logger.silent ||
       transport.silent ||
-      !logger.isLevelEnabled(level) ||
       logger.transports.length !== 1 ||
       logger.transports[0] !== transport ||
       logger.format !== format ||
