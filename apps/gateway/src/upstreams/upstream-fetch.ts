@@ -39,7 +39,9 @@ function follow(outer: AbortSignal, controller: AbortController): () => void {
   }
   const own = set;
   own.add(controller);
-  return () => own.delete(controller);
+  return () => {
+    own.delete(controller);
+  };
 }
 
 /** How many requests in flight follow `signal` (a diagnostic, and what the tests watch). */
@@ -67,10 +69,7 @@ export const upstreamFetch: typeof fetch = async (input, init) => {
   const outer = init?.signal ?? undefined;
   let release = (): void => undefined;
   if (outer?.aborted) controller.abort(outer.reason);
-  else if (outer) {
-    const unfollow = follow(outer, controller);
-    release = () => void unfollow();
-  }
+  else if (outer) release = follow(outer, controller);
 
   try {
     const response = await request(url, {
