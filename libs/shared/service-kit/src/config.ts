@@ -118,6 +118,12 @@ export function serviceEnvKeys(defaultPort: number) {
     HOST: envVar.host(),
     PORT: envVar.port(defaultPort),
     LOG_LEVEL: envVar.logLevel(),
+    LOG_FLUSH_MS: Joi.number()
+      .integer()
+      .min(0)
+      .max(1000)
+      .default(10)
+      .description('milliseconds a log line may wait to share a write, 0-1000 (0: each at once)'),
     SHUTDOWN_TIMEOUT_MS: envVar.durationMs(10_000),
     SERVICE_VERSION: Joi.string()
       .pattern(/^[0-9A-Za-z.+-]{1,64}$/)
@@ -131,6 +137,8 @@ export interface ServiceBasics {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** How long a log line may be held to share one write with others (`LOG_FLUSH_MS`). */
+  readonly logFlushMs: number;
   readonly shutdownTimeoutMs: number;
   readonly version: string;
   readonly otlpEndpoint?: string;
@@ -145,6 +153,7 @@ export function serviceBasics(values: Record<string, unknown>, env: NodeJS.Proce
     host: String(values['HOST']),
     port: Number(values['PORT']),
     logLevel: String(values['LOG_LEVEL']),
+    logFlushMs: Number(values['LOG_FLUSH_MS']),
     shutdownTimeoutMs: Number(values['SHUTDOWN_TIMEOUT_MS']),
     version: String(values['SERVICE_VERSION']),
     otlpEndpoint: otlp.endpoint,

@@ -69,7 +69,7 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
     serviceVersion: basics.version,
     otlpEndpoint: basics.otlpEndpoint,
   });
-  const logger = createLogger({ service, level: basics.logLevel });
+  const logger = createLogger({ service, level: basics.logLevel, flushIntervalMs: basics.logFlushMs });
   if (basics.telemetryWarning) logger.warn(basics.telemetryWarning);
   installCrashHandlers((message, err) => logger.error(message, { err }));
   const registry = createMetricsRegistry({ service });

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { CoalescingStream } from './coalescing-stream.js';
 import { registerJsonLineWriter, type JsonLineWriter } from './json-line.js';
 import { jsonLineFormat, lineHeadKeys } from './log-format.js';
 import type { SecretPattern } from './redact-patterns.js';
@@ -22,6 +23,12 @@ export interface CreateLoggerOptions {
   redactPatterns?: readonly SecretPattern[];
   /** Keep error stacks in the log (masked); default: only when `level` is `debug` or more verbose. */
   errorStacks?: boolean;
+  /**
+   * Lines reach the stream at most this many ms after they are logged, several in one write
+   * (`CoalescingStream`; everything held is written at process exit). 0, the default: each line
+   * at once.
+   */
+  flushIntervalMs?: number;
 }
 
 const LEVELS = winston.config.npm.levels;
@@ -40,7 +47,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     patterns: options.redactPatterns,
     errorStack,
   });
-  const stream = options.stream ?? process.stdout;
+  const sink = options.stream ?? process.stdout;
+  const interval = options.flushIntervalMs ?? 0;
+  const stream =
+    Number.isFinite(interval) && interval > 0 ? new CoalescingStream(sink, interval) : sink;
   const transport = new winston.transports.Stream({ stream, eol: '\n' });
   const defaultMeta = { ...options.base, service: options.service };
   const logger = winston.createLogger({
@@ -112,8 +122,7 @@ function jsonLineWriter(options: {
     if (
       logger.silent ||
       transport.silent ||
-      logger.transports.length !== 1 ||
-      logger.transports[0] !== transport ||
+      !isOnlyTransport(logger, transport) ||
       logger.format !== format ||
       reserved.has(field) ||
       // Integer-like keys come first in an object's key order: the regular line would move them.
@@ -132,4 +141,10 @@ function jsonLineWriter(options: {
     );
     return true;
   };
+}
+
+/** `logger.transports` builds an array on every read: read it once. */
+function isOnlyTransport(logger: winston.Logger, transport: winston.transport): boolean {
+  const transports = logger.transports;
+  return transports.length === 1 && transports[0] === transport;
 }

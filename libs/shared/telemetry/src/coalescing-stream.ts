@@ -1,0 +1,74 @@
+import { Writable } from 'node:stream';
+
+/** A batch is written at once when it reaches this many bytes (UTF-16 units, close enough). */
+const MAX_BATCH_BYTES = 64 * 1024;
+
+const unflushed = new Set<CoalescingStream>();
+let exitHookInstalled = false;
+
+/**
+ * Holds what is written for at most `intervalMs` and passes it to `sink` in one write, so a busy
+ * service makes one write system call per interval instead of one per log line. Writes keep their
+ * order; a batch of `MAX_BATCH_BYTES` goes at once, and whatever is held when the process exits
+ * (`process.exit` included) is written then. The sink should write synchronously at exit, as
+ * `process.stdout` does on Linux for files, pipes and terminals. What is lost when the process is
+ * killed outright is at most one interval of lines.
+ */
+export class CoalescingStream extends Writable {
+  private parts: string[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sink: NodeJS.WritableStream,
+    private readonly intervalMs: number,
+  ) {
+    super({ decodeStrings: false });
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once('exit', () => {
+        for (const stream of unflushed) stream.flush();
+      });
+    }
+  }
+
+  /** Writes what is held now. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    unflushed.delete(this);
+    if (this.parts.length === 0) return;
+    const text = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+    this.parts = [];
+    this.bytes = 0;
+    this.sink.write(text);
+  }
+
+  override _write(
+    chunk: string | Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.parts.push(text);
+    this.bytes += text.length;
+    if (this.bytes >= MAX_BATCH_BYTES) this.flush();
+    else if (this.timer === undefined) {
+      unflushed.add(this);
+      this.timer = setTimeout(() => this.flush(), this.intervalMs).unref();
+    }
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.flush();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.flush();
+    callback(error);
+  }
+}

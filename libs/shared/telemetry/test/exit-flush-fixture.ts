@@ -1,0 +1,9 @@
+// Run by coalescing-stream.spec.ts in a child process: logs with a long flush interval, then exits
+// at once, so the lines reach stdout only if the exit hook writes what is held.
+import { createLogger } from '../src/logger.js';
+import { logJson } from '../src/json-line.js';
+
+const logger = createLogger({ service: 'exit-flush', flushIntervalMs: 60_000 });
+logger.info('held line', { n: 1 });
+logJson(logger, 'info', 'audit', 'audit', { n: 2 });
+process.exit(Number(process.argv[2] ?? 0));
