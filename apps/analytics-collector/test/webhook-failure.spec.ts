@@ -105,7 +105,18 @@ describeWithRedis('webhook target down (real process)', (redis) => {
       .map((r) => r['backoff_cap_ms']);
     expect(caps).toEqual([100, 200, 400, 400, 400, 400]);
 
-    const metrics = await client.metrics();
+    // The metric is counted after the outcome's other writes: wait for the second one.
+    const metrics = await waitFor(
+      async () => {
+        const text = await client.metrics();
+        return metricValue(text, 'actions_total', { action: 'webhook', outcome: 'dead_letter' }) ===
+          2
+          ? text
+          : undefined;
+      },
+      10_000,
+      50,
+    );
     expect(metricValue(metrics, 'circuit_breaker_state', { breaker: 'webhook:pager' })).toBe(
       BREAKER_STATE_VALUE.open,
     );
