@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
@@ -137,12 +138,64 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     expect(err).toMatchObject({ status: 404 });
   });
 
+  it('returns the answer of an SSE stream the upstream keeps open, without waiting for its end', async () => {
+    let closed: Promise<void> = Promise.resolve();
+    handler = (_req, body, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: body['id'], result: { ok: true } })}\n\n`);
+      closed = new Promise((resolve) => res.once('close', () => resolve()));
+    };
+    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+    await closed; // the rest was not needed: the exchange let go of the response
+  });
+
+  it('keeps going when the progress consumer throws', async () => {
+    handler = (_req, body, res) => {
+      const token = (body['params'] as { _meta?: { progressToken?: unknown } })._meta?.progressToken;
+      sse(res, [
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: 1 } },
+        { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
+      ]);
+    };
+    const onprogress = () => {
+      throw new Error('consumer broke');
+    };
+    await expect(exchange(session(), call, { signal: signal(), onprogress })).resolves.toEqual({ ok: true });
+  });
+
+  it('reports an error status promptly even when its body never ends', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.write('overloaded');
+    };
+    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503 });
+  });
+
+  it('leaves no listener on the caller signal once settled, whatever the outcome', async () => {
+    const controller = new AbortController();
+    handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
+    await exchange(session(), call, { signal: controller.signal });
+    handler = (_req, _body, res) => json(res, 500, {});
+    await exchange(session(), call, { signal: controller.signal }).catch(() => undefined);
+    handler = (_req, _body, res) => json(res, 200, '{"jsonrpc":');
+    await exchange(session(), call, { signal: controller.signal }).catch(() => undefined);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('rejects with the reason at once when the signal has already aborted, sending nothing', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled before it started'));
+    await expect(exchange(session(), call, { signal: controller.signal })).rejects.toThrow('cancelled before it started');
+    expect(seen).toHaveLength(0);
+  });
+
   it('stops waiting when the signal aborts', async () => {
     handler = () => undefined; // never answers
     const controller = new AbortController();
     const pending = exchange(session(), call, { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 50));
     controller.abort(new Error('client cancelled'));
-    await expect(pending).rejects.toThrow();
+    await expect(pending).rejects.toThrow('client cancelled');
   });
 });

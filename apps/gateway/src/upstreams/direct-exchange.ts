@@ -1,5 +1,6 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 import { upstreamAgent } from './upstream-fetch.js';
 
@@ -63,11 +64,12 @@ export interface ExchangeOptions {
 /**
  * One request/response exchange with a 2025-era Streamable HTTP upstream, on the connection the
  * SDK client negotiated (its session id and protocol version), without the SDK's per-message
- * machinery: undici's `request` over the keep-alive pool, the answer read as JSON or as an SSE
- * stream. Progress for this request goes to `onprogress`; any other message on the stream goes
- * to the SDK client, which handles it as if its own transport had received it. ADR 0007 says why.
+ * machinery: one `dispatch` on undici's keep-alive pool, the answer read as JSON or as an SSE
+ * stream straight from the response's chunks (no body stream, no async iterator). Progress for
+ * this request goes to `onprogress`; any other message on the stream goes to the SDK client,
+ * which handles it as if its own transport had received it. ADR 0007 says why.
  */
-export async function exchange(session: ExchangeSession, message: ExchangeRequest, options: ExchangeOptions): Promise<Record<string, unknown>> {
+export function exchange(session: ExchangeSession, message: ExchangeRequest, options: ExchangeOptions): Promise<Record<string, unknown>> {
   const params = options.onprogress
     ? { ...message.params, _meta: { ...(message.params['_meta'] as Record<string, unknown> | undefined), progressToken: message.id } }
     : message.params;
@@ -81,97 +83,187 @@ export async function exchange(session: ExchangeSession, message: ExchangeReques
   const sessionId = session.sessionId();
   if (sessionId) headers['mcp-session-id'] = sessionId;
   injectTraceHeaders(headers);
+  if (options.signal.aborted) return Promise.reject(abortReason(options.signal));
 
-  const response = await request(session.url, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ jsonrpc: '2.0', id: message.id, method: message.method, params }),
-    signal: options.signal,
-    dispatcher: options.dispatcher ?? upstreamAgent,
-  });
-  const { statusCode, body } = response;
-  if (statusCode < 200 || statusCode >= 300) {
-    discard(body);
-    throw new UpstreamHttpError(statusCode);
-  }
-  const type = String(response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type === 'text/event-stream') return readEventStream(body, message.id, session, options);
-  if (type !== 'application/json') {
-    discard(body);
-    throw new UpstreamResponseError(`unexpected content type ${JSON.stringify(type ?? '')}`);
-  }
-  const text = await readBounded(body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UpstreamResponseError('upstream answer is not JSON');
-  }
-  const messages = Array.isArray(parsed) ? parsed : [parsed];
-  let answer: Record<string, unknown> | undefined;
-  for (const item of messages) {
-    if (isObject(item) && item['id'] === message.id && !('method' in item)) answer = resultOf(item);
-    else if (isObject(item)) deliver(session, item);
-  }
-  if (!answer) throw new UpstreamResponseError('upstream answer has no response to the request');
-  return answer;
-}
-
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_UPSTREAM_RESPONSE_BYTES) {
-      body.destroy();
-      throw new UpstreamResponseError(`upstream answer exceeds ${MAX_UPSTREAM_RESPONSE_BYTES} bytes`);
+  const { origin, path } = targetOf(session.url);
+  return new Promise((resolve, reject) => {
+    const handler = new ExchangeHandler(message.id, session, options, resolve, reject);
+    try {
+      (options.dispatcher ?? upstreamAgent).dispatch(
+        { origin, path, method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: message.id, method: message.method, params }) },
+        handler,
+      );
+    } catch (err) {
+      handler.onResponseError(undefined, err as Error);
     }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  });
 }
 
-async function readEventStream(
-  body: AsyncIterable<Buffer>,
-  id: string,
-  session: ExchangeSession,
-  options: ExchangeOptions,
-): Promise<Record<string, unknown>> {
-  let answer: Record<string, unknown> | undefined;
-  let failure: Error | undefined;
-  const parser = createParser({
-    onEvent: (event) => {
-      if (answer || failure || (event.event && event.event !== 'message') || !event.data) return;
-      let item: unknown;
-      try {
-        item = JSON.parse(event.data);
-      } catch {
-        failure = new UpstreamResponseError('upstream event is not JSON');
-        return;
-      }
-      if (!isObject(item)) return;
-      if (item['id'] === id && !('method' in item)) {
-        try {
-          answer = resultOf(item);
-        } catch (err) {
-          failure = err as Error;
-        }
-      } else if (item['method'] === 'notifications/progress' && isObject(item['params']) && item['params']['progressToken'] === id) {
-        options.onprogress?.(progressOf(item['params']));
-      } else deliver(session, item);
-    },
-  });
-  const decoder = new TextDecoder();
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_UPSTREAM_RESPONSE_BYTES) failure ??= new UpstreamResponseError(`upstream answer exceeds ${MAX_UPSTREAM_RESPONSE_BYTES} bytes`);
-    else parser.feed(decoder.decode(chunk, { stream: true }));
-    if (answer || failure) break; // leaving the loop destroys the stream: the rest is not needed
+/** What an error status or an unexpected content type may still send before the connection is dropped (as undici's `dump`). */
+const DISCARD_LIMIT_BYTES = 128 * 1024;
+
+const targets = new Map<string, { origin: string; path: string }>();
+
+/** `url` split for `dispatch`; upstream URLs come from the config, so the memo stays small. */
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 1024) targets.clear();
+    targets.set(url, target);
   }
-  if (failure) throw failure;
-  if (!answer) throw new UpstreamResponseError('upstream stream ended without a response to the request');
-  return answer;
+  return target;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * Reads one exchange's response as undici delivers it. Settles once: with the answer, with the
+ * upstream's error, or with the first failure; whatever arrives after that is dropped, and a
+ * response the exchange no longer needs is aborted (which closes its connection).
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private mode: 'json' | 'sse' | 'discard' = 'discard';
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  private sse: { feed(text: string): void; decoder: StringDecoder; answer?: Record<string, unknown>; failure?: Error } | undefined;
+  private readonly onAbort = () => {
+    const reason = abortReason(this.options.signal);
+    this.settle(reason);
+    this.controller?.abort(reason);
+  };
+
+  constructor(
+    private readonly id: string,
+    private readonly session: ExchangeSession,
+    private readonly options: ExchangeOptions,
+    private readonly resolve: (result: Record<string, unknown>) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    options.signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(abortReason(this.options.signal));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200 || statusCode >= 300) return this.settle(new UpstreamHttpError(statusCode));
+    const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type === 'application/json') this.mode = 'json';
+    else if (type === 'text/event-stream') {
+      this.mode = 'sse';
+      this.sse = this.eventStream();
+    } else this.settle(new UpstreamResponseError(`unexpected content type ${JSON.stringify(type ?? '')}`));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.mode === 'discard' || this.settled) {
+      if (this.size > DISCARD_LIMIT_BYTES) controller.abort(new UpstreamResponseError('discarded answer too large'));
+      return;
+    }
+    if (this.size > MAX_UPSTREAM_RESPONSE_BYTES) {
+      const err = new UpstreamResponseError(`upstream answer exceeds ${MAX_UPSTREAM_RESPONSE_BYTES} bytes`);
+      this.settle(err);
+      controller.abort(err);
+      return;
+    }
+    if (this.mode === 'json') {
+      this.chunks.push(chunk);
+      return;
+    }
+    const sse = this.sse as NonNullable<ExchangeHandler['sse']>;
+    sse.feed(sse.decoder.write(chunk));
+    if (sse.failure) this.settle(sse.failure);
+    else if (sse.answer) this.settle(undefined, sse.answer);
+    else return;
+    // The answer is in: the rest of the stream is not needed.
+    controller.abort(new UpstreamResponseError('answer read'));
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return this.release();
+    if (this.mode === 'json') return this.settleJson();
+    this.settle(this.sse?.failure ?? new UpstreamResponseError('upstream stream ended without a response to the request'));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    this.settle(err);
+    this.release();
+  }
+
+  private settleJson(): void {
+    const text = this.chunks.length === 1 ? (this.chunks[0] as Buffer).toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.settle(new UpstreamResponseError('upstream answer is not JSON'));
+    }
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    let answer: Record<string, unknown> | undefined;
+    try {
+      for (const item of messages) {
+        if (isObject(item) && item['id'] === this.id && !('method' in item)) answer = resultOf(item);
+        else if (isObject(item)) deliver(this.session, item);
+      }
+    } catch (err) {
+      return this.settle(err as Error);
+    }
+    this.settle(answer ? undefined : new UpstreamResponseError('upstream answer has no response to the request'), answer);
+  }
+
+  private eventStream(): NonNullable<ExchangeHandler['sse']> {
+    const state: NonNullable<ExchangeHandler['sse']> = { feed: () => undefined, decoder: new StringDecoder('utf8') };
+    const parser = createParser({
+      onEvent: (event) => {
+        if (state.answer || state.failure || (event.event && event.event !== 'message') || !event.data) return;
+        let item: unknown;
+        try {
+          item = JSON.parse(event.data);
+        } catch {
+          state.failure = new UpstreamResponseError('upstream event is not JSON');
+          return;
+        }
+        if (!isObject(item)) return;
+        if (item['id'] === this.id && !('method' in item)) {
+          try {
+            state.answer = resultOf(item);
+          } catch (err) {
+            state.failure = err as Error;
+          }
+        } else if (item['method'] === 'notifications/progress' && isObject(item['params']) && item['params']['progressToken'] === this.id) {
+          try {
+            this.options.onprogress?.(progressOf(item['params']));
+          } catch {
+            // A failing progress consumer must not break the exchange.
+          }
+        } else deliver(this.session, item);
+      },
+    });
+    state.feed = (text) => parser.feed(text);
+    return state;
+  }
+
+  /** Settles the exchange once: `err` rejects, else `result` resolves. */
+  private settle(err: Error | undefined, result?: Record<string, unknown>): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release();
+    if (err) this.reject(err);
+    else this.resolve(result as Record<string, unknown>);
+  }
+
+  private release(): void {
+    this.options.signal.removeEventListener('abort', this.onAbort);
+  }
 }
 
 /** The result of a JSON-RPC response, or its error thrown as {@link UpstreamRpcError}. */
@@ -202,11 +294,6 @@ function deliver(session: ExchangeSession, item: Record<string, unknown>): void 
   } catch {
     // The SDK client refuses what it cannot parse; a stray message must not fail this request.
   }
-}
-
-/** Drops an answer the exchange will not read: bounded (undici's dump reads at most 128 KiB, then closes). */
-function discard(body: { dump(): Promise<void> }): void {
-  void body.dump().catch(() => undefined);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
