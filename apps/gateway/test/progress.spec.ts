@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
 
+/** A GitHub token shape the default sanitize policy masks. */
+const LEAKED_SECRET = `ghp_${'A1b2C3d4E5'.repeat(3)}123456`;
+
 let upstream: LoopbackListener;
 let gateway: GatewayHarness;
 
@@ -16,7 +19,10 @@ let gateway: GatewayHarness;
 function progressServer(): Server {
   const server = new Server({ name: 'progress-upstream', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [{ name: 'count', description: 'counts to three, reporting progress', inputSchema: { type: 'object', properties: {} } }],
+    tools: [
+      { name: 'count', description: 'counts to three, reporting progress', inputSchema: { type: 'object', properties: {} } },
+      { name: 'leaky', description: 'counts, then reports a secret in its progress', inputSchema: { type: 'object', properties: {} } },
+    ],
   }));
   server.setRequestHandler(CallToolRequestSchema, async (_request, extra) => {
     const progressToken = extra._meta?.progressToken;
@@ -25,6 +31,9 @@ function progressServer(): Server {
         await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: i, total: 3, message: `step ${i}` } });
       }
       await new Promise((r) => setTimeout(r, 20));
+    }
+    if (_request.params.name === 'leaky' && progressToken !== undefined) {
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: 4, message: `using ${LEAKED_SECRET}` } });
     }
     return { content: [{ type: 'text', text: 'counted' }] };
   });
@@ -58,6 +67,18 @@ describe('progress relay', () => {
     expect(seen.map((p) => p.progress)).toEqual([1, 2, 3]);
     expect(seen[2]).toMatchObject({ total: 3, message: 'step 3' });
     expect(result).toMatchObject({ content: [{ type: 'text', text: 'counted' }] });
+  });
+
+  it('sanitizes the progress message like the result (it is upstream output too)', async () => {
+    const client = new Client({ name: 'progress-client', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl)));
+    const seen: Array<{ progress: number; message?: string }> = [];
+    await client.callTool({ name: 'up__leaky', arguments: {} }, undefined, { onprogress: (p) => seen.push(p) });
+    await client.close();
+    expect(seen.map((p) => p.progress)).toEqual([1, 2, 3, 4]);
+    expect(seen[3]?.message).toMatch(/^using \S+$/);
+    expect(seen[3]?.message).not.toContain(LEAKED_SECRET);
+    expect(seen[3]?.message).not.toContain('ghp_');
   });
 
   it('answers with plain JSON when the client asked for no progress', async () => {

@@ -132,7 +132,7 @@ export class GatewayPipeline {
     const ctx: DispatchContext = {
       era: request.era,
       signal: request.signal,
-      onProgress: request.onProgress,
+      onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
@@ -189,6 +189,14 @@ export class GatewayPipeline {
     } catch (err) {
       this.deps.logger.error('audit event not recorded', { err, request_id: record.requestId });
     }
+  }
+
+  /** A progress notification's message is upstream output too: sanitized like the result (stage 9). */
+  private sanitizedProgress(relay: NonNullable<DispatchContext['onProgress']>, record: RequestRecord): NonNullable<DispatchContext['onProgress']> {
+    return (update) => {
+      if (update.message === undefined) return relay(update);
+      relay({ ...update, message: this.deps.sanitizer.message(update.message, record.tool) });
+    };
   }
 
   /** Sanitizes a relayed error's message and data (upstream errors can carry secrets too). */
