@@ -95,7 +95,11 @@ describe('createLogger with flushIntervalMs', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.map((r) => r['message'])).toEqual(['held line', 'audit']);
+    expect(records.map((r) => r['message'])).toEqual([
+      'held line',
+      'audit',
+      'from a later exit listener',
+    ]);
     expect(records[1]?.['audit']).toEqual({ n: 2 });
   });
 });

@@ -5,6 +5,8 @@ const MAX_BATCH_BYTES = 64 * 1024;
 
 const unflushed = new Set<CoalescingStream>();
 let exitHookInstalled = false;
+/** Set once the exit hook has run: lines logged after it (by a later `exit` listener) go at once. */
+let exiting = false;
 
 /**
  * Holds what is written for at most `intervalMs` and passes it to `sink` in one write, so a busy
@@ -27,6 +29,7 @@ export class CoalescingStream extends Writable {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once('exit', () => {
+        exiting = true;
         for (const stream of unflushed) stream.flush();
       });
     }
@@ -54,7 +57,7 @@ export class CoalescingStream extends Writable {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     this.parts.push(text);
     this.bytes += text.length;
-    if (this.bytes >= MAX_BATCH_BYTES) this.flush();
+    if (this.bytes >= MAX_BATCH_BYTES || exiting) this.flush();
     else if (this.timer === undefined) {
       unflushed.add(this);
       this.timer = setTimeout(() => this.flush(), this.intervalMs).unref();

@@ -6,4 +6,6 @@ import { logJson } from '../src/json-line.js';
 const logger = createLogger({ service: 'exit-flush', flushIntervalMs: 60_000 });
 logger.info('held line', { n: 1 });
 logJson(logger, 'info', 'audit', 'audit', { n: 2 });
+// An exit listener registered after the logger's own logs too: that line must not be held either.
+process.once('exit', () => logger.info('from a later exit listener'));
 process.exit(Number(process.argv[2] ?? 0));
