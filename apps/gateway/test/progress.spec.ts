@@ -1,13 +1,12 @@
 /** Upstream progress notifications reach the client through the gateway, then the result. */
-import { createServer } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
+import type { LoopbackListener } from '@mcpgw/testing';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
+import { startStatelessSdkUpstream } from './support/stateless-sdk-upstream.js';
 
 /** A GitHub token shape the default sanitize policy masks. */
 const LEAKED_SECRET = `ghp_${'A1b2C3d4E5'.repeat(3)}123456`;
@@ -41,15 +40,7 @@ function progressServer(): Server {
 }
 
 beforeAll(async () => {
-  upstream = await listenOnLoopback(
-    createServer(async (req, res) => {
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      const server = progressServer();
-      res.on('close', () => void server.close());
-      await server.connect(transport);
-      await transport.handleRequest(req, res);
-    }),
-  );
+  upstream = await startStatelessSdkUpstream(progressServer);
   gateway = await startGateway({ file: { upstreams: [{ id: 'up', transport: 'streamable-http', url: `${upstream.url}/mcp` }] } });
 });
 afterAll(async () => {

@@ -19,6 +19,8 @@ export interface DispatchContext {
   mayRead?: (uri: string) => boolean;
   /** Set when the client asked for progress (a progressToken) and can receive a stream. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /** Set when the client can receive a stream: the upstream's log messages (`notifications/message` params) for this request. */
+  onLog?: (params: Record<string, unknown>) => void;
   /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
   tool?: string;
   upstream?: string;
@@ -174,7 +176,7 @@ export class McpDispatcher {
       request: (
         m: string,
         p: Record<string, unknown>,
-        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress'] },
+        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress']; onlog?: DispatchContext['onLog'] },
       ) => Promise<Record<string, unknown>>;
     },
     method: string,
@@ -189,7 +191,7 @@ export class McpDispatcher {
     delete meta['progressToken'];
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
-      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress });
+      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog });
     } catch (err) {
       throw toClientError(upstream.id, err);
     }

@@ -11,6 +11,7 @@ import { errorBody, JsonRpcError, RPC, type JsonRpcId } from './jsonrpc.js';
 import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
 import type { ListChangedHub, ListKind } from './list-changed-hub.js';
+import { notificationRelay } from './notification-relay.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
@@ -188,9 +189,9 @@ export function createMcpEntry(options: McpEntryOptions) {
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    // Progress is relayed when the client asked for it and accepts a stream: the response turns
-    // into server-sent events at the first progress notification (JSON otherwise).
-    const progress = progressRelay(res, message.params, header(req, 'accept'));
+    // Progress and log messages are relayed when the client can take a stream: the response turns
+    // into server-sent events at the first one (JSON otherwise).
+    const relay = notificationRelay(res, message.params, header(req, 'accept'), era);
     const parent = admission.traceContext;
     const span = tracer.startSpan(message.method, { kind: SpanKind.SERVER, attributes: { [ATTR_MCP_METHOD_NAME]: message.method, 'mcp.protocol.version': headers.protocolVersion ?? (era === 'modern' ? '2026-07-28' : 'legacy') } }, parent);
     record.traceId = trace.isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
@@ -199,7 +200,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
     try {
       const { result, headers: extra } = await context.with(trace.setSpan(parent, span), () =>
-        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: progress?.onProgress }, record),
+        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog }, record),
       );
       if (result['isError'] === true) outcome = 'tool_error';
       reply = { status: 200, body: { jsonrpc: '2.0', id: message.id, result }, headers: extra };
@@ -225,7 +226,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
     // The audit event is written before the response leaves (its status is the outcome's).
     await options.pipeline.finish(record, { status: auditStatus(reply.status, outcome), decision, reason: decision === 'allow' ? undefined : outcome, durationMs: performance.now() - started }, 'mcp.request');
-    if (progress?.streaming()) progress.finish(reply.body);
+    if (relay?.streaming()) relay.finish(reply.body);
     else send(res, reply.status, reply.body, reply.headers);
   };
 }
@@ -263,31 +264,6 @@ async function openSubscription(
   if (filter['resourcesListChanged'] === true) kinds.add('resources');
   await options.pipeline.finish(record, { status: 200, decision: 'allow', durationMs: performance.now() - started }, 'mcp.request');
   options.listChanged.open(res, id ?? 'listen', kinds);
-}
-
-/** Relays upstream progress to the client as `notifications/progress` events on an SSE response. */
-function progressRelay(res: ServerResponse, params: unknown, accept: string | undefined) {
-  const token = (params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
-  if ((typeof token !== 'string' && typeof token !== 'number') || !/text\/event-stream/i.test(accept ?? '')) return undefined;
-  let streaming = false;
-  const event = (payload: unknown) => res.write(`event: message\ndata: ${JSON.stringify(payload)}\n\n`);
-  return {
-    streaming: () => streaming,
-    onProgress(update: { progress: number; total?: number; message?: string }) {
-      if (res.writableEnded || res.destroyed) return;
-      if (!streaming) {
-        streaming = true;
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' });
-      }
-      event({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, ...update } });
-    },
-    finish(body: unknown) {
-      if (!res.writableEnded) {
-        event(body);
-        res.end();
-      }
-    },
-  };
 }
 
 /** JSON-RPC errors travel with HTTP 200; the audit trail records what they mean. */

@@ -123,7 +123,14 @@ export class GatewayPipeline {
   /** Stages 4–9 for one parsed MCP request. Throws {@link JsonRpcError} or {@link Denial}. */
   async execute(
     admission: Admission,
-    request: { method: string; params: Record<string, unknown> | undefined; era: Era; signal: AbortSignal; onProgress?: DispatchContext['onProgress'] },
+    request: {
+      method: string;
+      params: Record<string, unknown> | undefined;
+      era: Era;
+      signal: AbortSignal;
+      onProgress?: DispatchContext['onProgress'];
+      onLog?: DispatchContext['onLog'];
+    },
     record: RequestRecord,
   ): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
     const { principal } = admission;
@@ -133,6 +140,7 @@ export class GatewayPipeline {
       era: request.era,
       signal: request.signal,
       onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
+      onLog: request.onLog && ((params) => request.onLog?.(this.deps.sanitizer.value(params, record.tool).value)),
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
@@ -191,7 +199,7 @@ export class GatewayPipeline {
     }
   }
 
-  /** A progress notification's message is upstream output too: sanitized like the result (stage 9). */
+  /** A progress notification's message is upstream output too: sanitized like the result (stage 9), as are log messages. */
   private sanitizedProgress(relay: NonNullable<DispatchContext['onProgress']>, record: RequestRecord): NonNullable<DispatchContext['onProgress']> {
     return (update) => {
       if (update.message === undefined) return relay(update);

@@ -183,6 +183,26 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it.each([
+    ['102 Processing', (res: ServerResponse) => res.writeProcessing()],
+    ['103 Early Hints', (res: ServerResponse) => res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' })],
+  ])('reads the answer that follows an informational %s', async (_name, inform) => {
+    handler = (_req, body, res) => {
+      inform(res);
+      json(res, 200, { jsonrpc: '2.0', id: body['id'], result: { ok: true } });
+    };
+    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+  });
+
+  it('rejects, never throws, when the request cannot even be built', async () => {
+    const broken = session({ url: 'not a url' });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = exchange(broken, call, { signal: signal() });
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow();
+  });
+
   it('rejects with the reason at once when the signal has already aborted, sending nothing', async () => {
     const controller = new AbortController();
     controller.abort(new Error('cancelled before it started'));

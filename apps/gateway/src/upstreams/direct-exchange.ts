@@ -58,6 +58,8 @@ export interface ExchangeRequest {
 export interface ExchangeOptions {
   signal: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /** Receives the params of the upstream's `notifications/message` sent on this request's stream. */
+  onlog?: (params: Record<string, unknown>) => void;
   dispatcher?: Dispatcher;
 }
 
@@ -66,10 +68,19 @@ export interface ExchangeOptions {
  * SDK client negotiated (its session id and protocol version), without the SDK's per-message
  * machinery: one `dispatch` on undici's keep-alive pool, the answer read as JSON or as an SSE
  * stream straight from the response's chunks (no body stream, no async iterator). Progress for
- * this request goes to `onprogress`; any other message on the stream goes to the SDK client,
+ * this request goes to `onprogress`, its log messages to `onlog` (when set); any other message on the stream goes to the SDK client,
  * which handles it as if its own transport had received it. ADR 0007 says why.
  */
 export function exchange(session: ExchangeSession, message: ExchangeRequest, options: ExchangeOptions): Promise<Record<string, unknown>> {
+  try {
+    return start(session, message, options);
+  } catch (err) {
+    // Failures before the request is sent (a bad URL, a throwing session getter) reject too.
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function start(session: ExchangeSession, message: ExchangeRequest, options: ExchangeOptions): Promise<Record<string, unknown>> {
   const params = options.onprogress
     ? { ...message.params, _meta: { ...(message.params['_meta'] as Record<string, unknown> | undefined), progressToken: message.id } }
     : message.params;
@@ -154,7 +165,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200 || statusCode >= 300) return this.settle(new UpstreamHttpError(statusCode));
+    // 1xx (102 Processing, 103 Early Hints) come before the answer: undici passes them on, `request` skipped them.
+    if (statusCode < 200) return;
+    if (statusCode >= 300) return this.settle(new UpstreamHttpError(statusCode));
     const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type === 'application/json') this.mode = 'json';
     else if (type === 'text/event-stream') {
@@ -212,7 +225,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     try {
       for (const item of messages) {
         if (isObject(item) && item['id'] === this.id && !('method' in item)) answer = resultOf(item);
-        else if (isObject(item)) deliver(this.session, item);
+        else if (isObject(item)) this.other(item);
       }
     } catch (err) {
       return this.settle(err as Error);
@@ -245,11 +258,22 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
           } catch {
             // A failing progress consumer must not break the exchange.
           }
-        } else deliver(this.session, item);
+        } else this.other(item);
       },
     });
     state.feed = (text) => parser.feed(text);
     return state;
+  }
+
+  /** A message on this request's stream that is neither its answer nor its progress. */
+  private other(item: Record<string, unknown>): void {
+    const { onlog } = this.options;
+    if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
+    try {
+      onlog(item['params']);
+    } catch {
+      // A failing log consumer must not break the exchange.
+    }
   }
 
   /** Settles the exchange once: `err` rejects, else `result` resolves. */

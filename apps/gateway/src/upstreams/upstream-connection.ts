@@ -28,6 +28,12 @@ const MAX_LIST_PAGES = 50;
 export interface CallOptions {
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * Receives the upstream's log messages (`notifications/message` params) sent on this request's
+   * own response stream. Only the direct exchange sees that stream; on the SDK path they are not
+   * tied to a request and are not relayed.
+   */
+  onlog?: (params: Record<string, unknown>) => void;
 }
 
 export interface UpstreamDeps {
@@ -180,7 +186,7 @@ export class UpstreamConnection {
     // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
     const id = `gw-${(this.exchangeIds += 1)}`;
     try {
-      return await exchange(session, { id, method, params }, { signal: options.signal, onprogress: options.onprogress });
+      return await exchange(session, { id, method, params }, { signal: options.signal, onprogress: options.onprogress, onlog: options.onlog });
     } catch (err) {
       if (options.signal.aborted) {
         // As the SDK does for its own requests: tell the upstream to stop working on it.
