@@ -27,6 +27,7 @@ function chattyServer(): Server {
     const log = (level: 'debug' | 'warning' | 'error', data: unknown) =>
       extra.sendNotification({ method: 'notifications/message', params: { level, logger: 'chatty', data } });
     await log('debug', 'starting');
+    await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', logger: `key ${LEAKED_SECRET}`, data: 'named' } });
     await log('warning', { note: `retrying with ${LEAKED_SECRET}` });
     await log('error', 'giving up on one source');
     return { content: [{ type: 'text', text: 'done' }] };
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 /** Posts one call and returns the JSON-RPC messages of the answer, JSON or SSE. */
-async function call(body: unknown, headers: Record<string, string>): Promise<{ type: string; messages: Array<Record<string, unknown>> }> {
+async function call(body: unknown, headers: Record<string, string>): Promise<{ type: string; messages: Array<Record<string, unknown>>; headers: Record<string, string> }> {
   const res = await fetch(gateway.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const type = res.headers.get('content-type') ?? '';
   const text = await res.text();
@@ -54,7 +55,7 @@ async function call(body: unknown, headers: Record<string, string>): Promise<{ t
         .filter((line) => line.startsWith('data: '))
         .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>)
     : [JSON.parse(text) as Record<string, unknown>];
-  return { type, messages };
+  return { type, messages, headers: Object.fromEntries(res.headers) };
 }
 
 const MODERN_META = {
@@ -79,13 +80,14 @@ describe('log relay', () => {
     const result = await client.callTool({ name: 'up__chatty', arguments: {} });
     await client.close();
     expect(result).toMatchObject({ content: [{ type: 'text', text: 'done' }] });
-    expect(logs.map((l) => [l.level, l.logger])).toEqual([
+    expect(logs.map((l) => [l.level, l.logger?.startsWith('key ') ? 'key …' : l.logger])).toEqual([
       ['debug', 'chatty'],
+      ['info', 'key …'],
       ['warning', 'chatty'],
       ['error', 'chatty'],
     ]);
     expect(JSON.stringify(logs)).not.toContain(LEAKED_SECRET);
-    expect((logs[1]?.data as { note: string }).note).toMatch(/^retrying with \S+$/);
+    expect((logs[2]?.data as { note: string }).note).toMatch(/^retrying with \S+$/);
   });
 
   it('answers with one JSON body, logs dropped, when the client does not accept a stream', async () => {
@@ -101,8 +103,9 @@ describe('log relay', () => {
   });
 
   it('sends a 2026-07-28 client the messages at or above the logLevel its request names', async () => {
-    const { type, messages } = await modernCall({ 'io.modelcontextprotocol/logLevel': 'warning' });
+    const { type, messages, headers } = await modernCall({ 'io.modelcontextprotocol/logLevel': 'warning' });
     expect(type).toContain('text/event-stream');
+    expect(headers['ratelimit-remaining']).toMatch(/^\d+$/); // the admission's headers open the stream too
     expect(messages.map((m) => (m['method'] ? (m['params'] as { level: string }).level : 'result'))).toEqual(['warning', 'error', 'result']);
     expect(messages.at(-1)).toMatchObject({ id: 5, result: { content: [{ type: 'text', text: 'done' }] } });
   });

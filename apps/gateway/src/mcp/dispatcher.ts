@@ -19,11 +19,18 @@ export interface DispatchContext {
   mayRead?: (uri: string) => boolean;
   /** Set when the client asked for progress (a progressToken) and can receive a stream. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
-  /** Set when the client can receive a stream: the upstream's log messages (`notifications/message` params) for this request. */
-  onLog?: (params: Record<string, unknown>) => void;
+  /** Set when the client can receive a stream: the upstream's log messages (`notifications/message`) for this request. */
+  onLog?: (log: UpstreamLog) => void;
   /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
   tool?: string;
   upstream?: string;
+}
+
+/** An upstream's log message (`notifications/message` params), rebuilt field by field. */
+export interface UpstreamLog {
+  level: string;
+  logger?: string;
+  data: unknown;
 }
 
 export interface DispatcherDeps {

@@ -200,7 +200,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
     try {
       const { result, headers: extra } = await context.with(trace.setSpan(parent, span), () =>
-        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog }, record),
+        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog, onAdmitted: relay?.setHeaders }, record),
       );
       if (result['isError'] === true) outcome = 'tool_error';
       reply = { status: 200, body: { jsonrpc: '2.0', id: message.id, result }, headers: extra };
@@ -226,6 +226,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
     // The audit event is written before the response leaves (its status is the outcome's).
     await options.pipeline.finish(record, { status: auditStatus(reply.status, outcome), decision, reason: decision === 'allow' ? undefined : outcome, durationMs: performance.now() - started }, 'mcp.request');
+    if (relay?.dropped()) options.logger.warn('upstream notifications dropped', { tool: record.tool, upstream: record.upstream, dropped: relay.dropped() });
     if (relay?.streaming()) relay.finish(reply.body);
     else send(res, reply.status, reply.body, reply.headers);
   };

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Era } from './dispatcher.js';
+import type { Era, UpstreamLog } from './dispatcher.js';
 
 /** RFC 5424 severities as MCP names them, least severe first. */
 const LOG_SEVERITY: Readonly<Record<string, number>> = {
@@ -16,14 +16,26 @@ const LOG_SEVERITY: Readonly<Record<string, number>> = {
 /** The per-request opt-in of the 2026-07-28 revision (it replaced `logging/setLevel`). */
 const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
 
+/** Most notifications relayed for one request; an upstream may send more, they are dropped. */
+export const MAX_RELAYED_NOTIFICATIONS = 1_000;
+/** A client holding more than this unread is not keeping up: notifications are dropped, the answer is not. */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /** Relays what an upstream sends about one request while serving it; see {@link notificationRelay}. */
 export interface NotificationRelay {
   /** Set when the client sent a progress token. */
   onProgress?: (update: { progress: number; total?: number; message?: string }) => void;
-  /** Set when the client may receive log messages for this request. */
-  onLog?: (params: Record<string, unknown>) => void;
+  /**
+   * Set when the client may receive log messages for this request. `sanitized` is called only for
+   * a message that will be sent (its level is wanted and there is room).
+   */
+  onLog?: (level: string, sanitized: () => UpstreamLog) => void;
+  /** The admission's headers (rate limits), for the stream's head if it opens. */
+  setHeaders(headers: Record<string, string>): void;
   /** Whether the answer has turned into an SSE stream. */
   streaming(): boolean;
+  /** How many notifications were dropped (over the cap, or for a client not reading). */
+  dropped(): number;
   /** Sends the final JSON-RPC message as the stream's last event and ends it. */
   finish(body: unknown): void;
 }
@@ -33,41 +45,62 @@ export interface NotificationRelay {
  * (`notifications/message`) — when the client accepts `text/event-stream`: the answer turns into
  * server-sent events at the first one (the SDK's own "auto" response mode), and the result follows
  * as the last event; without any, the answer stays one JSON body. Progress needs the client's
- * `progressToken`. Log messages go to 2025-era clients as the upstream sends them (stateless
- * serving keeps no `logging/setLevel`), and to 2026-07-28 clients only when the request's `_meta`
- * names a `logLevel`, at that severity or above, as that revision requires. Undefined when there is
- * nothing to relay.
+ * `progressToken`. Log messages go to 2026-07-28 clients only when the request's `_meta` names a
+ * `logLevel`, at that severity or above, as that revision requires; 2025-era clients get those at
+ * or above the `logLevel` their `_meta` names, and all of them without one (stateless serving keeps
+ * no `logging/setLevel`). Undefined when there is nothing to relay.
  */
 export function notificationRelay(res: ServerResponse, params: unknown, accept: string | undefined, era: Era): NotificationRelay | undefined {
   if (!/text\/event-stream/i.test(accept ?? '')) return undefined;
   const meta = (params as { _meta?: Record<string, unknown> } | undefined)?._meta;
   const token = meta?.['progressToken'];
   const hasToken = typeof token === 'string' || typeof token === 'number';
-  const threshold = era === 'legacy' ? 0 : severityOf(meta?.[LOG_LEVEL_META_KEY]);
+  const threshold = severityOf(meta?.[LOG_LEVEL_META_KEY]) ?? (era === 'legacy' ? 0 : undefined);
   if (!hasToken && threshold === undefined) return undefined;
 
   let streaming = false;
-  const send = (payload: unknown) => {
-    if (res.writableEnded || res.destroyed) return;
+  let headers: Record<string, string> = {};
+  let relayed = 0;
+  let dropped = 0;
+  const write = (payload: unknown) => {
     if (!streaming) {
       streaming = true;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' });
+      res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' });
     }
     res.write(`event: message\ndata: ${JSON.stringify(payload)}\n\n`);
   };
+  /** Whether a notification may go now; counts the ones that may not. */
+  const room = (): boolean => {
+    if (res.writableEnded || res.destroyed) return false;
+    if (relayed >= MAX_RELAYED_NOTIFICATIONS || res.writableLength > MAX_UNREAD_BYTES) {
+      dropped += 1;
+      return false;
+    }
+    relayed += 1;
+    return true;
+  };
   return {
+    setHeaders: (admitted) => {
+      headers = admitted;
+    },
     streaming: () => streaming,
-    onProgress: hasToken ? (update) => send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, ...update } }) : undefined,
+    dropped: () => dropped,
+    onProgress: hasToken
+      ? (update) => {
+          if (room()) write({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, ...update } });
+        }
+      : undefined,
     onLog:
       threshold === undefined
         ? undefined
-        : (log) => {
-            const severity = severityOf(log['level']);
-            if (severity !== undefined && severity >= threshold) send({ jsonrpc: '2.0', method: 'notifications/message', params: log });
+        : (level, sanitized) => {
+            const severity = severityOf(level);
+            if (severity !== undefined && severity >= threshold && room()) write({ jsonrpc: '2.0', method: 'notifications/message', params: sanitized() });
           },
     finish(body) {
-      send(body);
-      if (!res.writableEnded) res.end();
+      if (res.writableEnded || res.destroyed) return;
+      write(body);
+      res.end();
     },
   };
 }

@@ -6,7 +6,7 @@ import { AUDIT_ARGUMENTS_MAX_BYTES } from '@mcpgw/tool-schemas';
 import { reasonLabel, type AuditMetrics } from '../audit/audit-metrics.js';
 import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import type { DispatchContext, Era, McpDispatcher } from '../mcp/dispatcher.js';
+import type { DispatchContext, Era, McpDispatcher, UpstreamLog } from '../mcp/dispatcher.js';
 import { JsonRpcError, rpcErrors } from '../mcp/jsonrpc.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { Authorizer } from '../security/authorizer.js';
@@ -129,7 +129,10 @@ export class GatewayPipeline {
       era: Era;
       signal: AbortSignal;
       onProgress?: DispatchContext['onProgress'];
-      onLog?: DispatchContext['onLog'];
+      /** Gets an upstream log message's level, and its sanitized form on demand (only for one it sends). */
+      onLog?: (level: string, sanitized: () => UpstreamLog) => void;
+      /** Gets the admission's headers (rate limits) as soon as they are known, before dispatch. */
+      onAdmitted?: (headers: Record<string, string>) => void;
     },
     record: RequestRecord,
   ): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
@@ -140,7 +143,7 @@ export class GatewayPipeline {
       era: request.era,
       signal: request.signal,
       onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
-      onLog: request.onLog && ((params) => request.onLog?.(this.deps.sanitizer.value(params, record.tool).value)),
+      onLog: request.onLog && ((log) => request.onLog?.(log.level, () => this.deps.sanitizer.value(log, record.tool).value)),
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
@@ -167,6 +170,7 @@ export class GatewayPipeline {
       headers = await this.deps.rateLimiter.admit(principal, undefined);
       rejectIdentityMeta(request.params);
     }
+    request.onAdmitted?.(headers);
 
     let result: Record<string, unknown>;
     try {

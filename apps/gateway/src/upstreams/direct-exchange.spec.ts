@@ -194,6 +194,37 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
   });
 
+  it("hands the upstream's log messages on this request's stream to onlog, rebuilt from level, logger and data", async () => {
+    handler = (_req, body, res) =>
+      sse(res, [
+        { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', logger: 'up', data: { n: 1 }, _meta: { forged: true }, extra: 1 } },
+        { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'error', logger: 42, data: 'x' } },
+        { jsonrpc: '2.0', method: 'notifications/message', params: { level: 7, data: 'no level' } },
+        { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
+      ]);
+    const logs: unknown[] = [];
+    await expect(exchange(session(), call, { signal: signal(), onlog: (l) => logs.push(l) })).resolves.toEqual({ ok: true });
+    expect(logs).toEqual([
+      { level: 'info', logger: 'up', data: { n: 1 } },
+      { level: 'error', data: 'x' },
+    ]);
+    expect(delivered).toEqual([]);
+  });
+
+  it('gives log messages to the SDK client when nobody relays them, and survives a throwing onlog', async () => {
+    handler = (_req, body, res) =>
+      sse(res, [
+        { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } },
+        { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
+      ]);
+    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+    expect(delivered.map((m) => m['method'])).toEqual(['notifications/message']);
+    const onlog = () => {
+      throw new Error('consumer broke');
+    };
+    await expect(exchange(session(), call, { signal: signal(), onlog })).resolves.toEqual({ ok: true });
+  });
+
   it('rejects, never throws, when the request cannot even be built', async () => {
     const broken = session({ url: 'not a url' });
     let pending: Promise<unknown> | undefined;

@@ -58,8 +58,11 @@ export interface ExchangeRequest {
 export interface ExchangeOptions {
   signal: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
-  /** Receives the params of the upstream's `notifications/message` sent on this request's stream. */
-  onlog?: (params: Record<string, unknown>) => void;
+  /**
+   * Receives the upstream's log messages (`notifications/message`) sent on this request's stream,
+   * rebuilt from `level`, `logger` and `data` (nothing else of the upstream's params is relayed).
+   */
+  onlog?: (log: { level: string; logger?: string; data: unknown }) => void;
   dispatcher?: Dispatcher;
 }
 
@@ -269,8 +272,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private other(item: Record<string, unknown>): void {
     const { onlog } = this.options;
     if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
+    const { level, logger, data } = item['params'];
+    if (typeof level !== 'string') return;
     try {
-      onlog(item['params']);
+      onlog({ level, ...(typeof logger === 'string' && { logger }), data });
     } catch {
       // A failing log consumer must not break the exchange.
     }

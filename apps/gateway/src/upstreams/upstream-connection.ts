@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
-import { exchange, UpstreamHttpError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
+import { exchange, UpstreamHttpError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
 import { passthroughResult } from './passthrough-schema.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
@@ -33,7 +33,7 @@ export interface CallOptions {
    * own response stream. Only the direct exchange sees that stream; on the SDK path they are not
    * tied to a request and are not relayed.
    */
-  onlog?: (params: Record<string, unknown>) => void;
+  onlog?: ExchangeOptions['onlog'];
 }
 
 export interface UpstreamDeps {
