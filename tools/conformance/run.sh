@@ -99,6 +99,8 @@ upstreams:
     transport: streamable-http
     url: "$(json_field "$WORK/fixture.log" test)"
     timeoutMs: 10000
+    # The suite's sampling and elicitation scenarios: the fixture asks the calling client mid-call.
+    serverRequests: [sampling, elicitation]
   - id: json
     transport: streamable-http
     url: "$(json_field "$WORK/fixture.log" json)"

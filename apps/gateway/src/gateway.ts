@@ -30,6 +30,7 @@ import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { UpstreamManager } from './upstreams/upstream-manager.js';
 import { UpstreamOverlay } from './upstreams/upstream-overlay.js';
 import { ConfigReloader, type ReloadOutcome } from './gateway-config/config-reloader.js';
+import { PendingServerRequests } from './mcp/server-requests.js';
 
 export interface GatewayCore {
   readonly catalogue: Catalogue;
@@ -166,7 +167,14 @@ export function createGatewayCore(deps: {
   });
   const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector, metrics: auditMetrics });
   let stopRetries: (() => void) | undefined;
-  const handleMcp = createMcpEntry({ pipeline, listChanged, metrics: createMcpMetrics(registry), logger, allowedOrigins: file.allowedOrigins });
+  const handleMcp = createMcpEntry({
+    pipeline,
+    listChanged,
+    metrics: createMcpMetrics(registry),
+    logger,
+    allowedOrigins: file.allowedOrigins,
+    pendingServerRequests: new PendingServerRequests(),
+  });
   return {
     catalogue,
     dispatcher,

@@ -31,6 +31,22 @@ describe('gateway config file', () => {
     expect(config.upstreams[2]?.env).toEqual({ LOG_DIR: '/data' });
   });
 
+  it('lets only a streamable-http upstream send server requests, of the known kinds, none by default', () => {
+    const config = validateGatewayConfig({
+      upstreams: [
+        { id: 'asks', transport: 'streamable-http', url: 'http://127.0.0.1:9000/mcp', serverRequests: ['sampling', 'elicitation'] },
+        { id: 'quiet', transport: 'streamable-http', url: 'http://127.0.0.1:9000/mcp' },
+      ],
+    });
+    expect(config.upstreams.map((u) => u.serverRequests)).toEqual([['sampling', 'elicitation'], []]);
+    expect(problems({ upstreams: [{ id: 'logs', transport: 'stdio', command: 'node', serverRequests: ['sampling'] }] })).toEqual([
+      'upstreams.0.serverRequests: is only relayed for streamable-http upstreams',
+    ]);
+    expect(problems({ upstreams: [{ id: 'x', transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp', serverRequests: ['roots'] }] })).toEqual([
+      expect.stringMatching(/^upstreams\.0\.serverRequests\.0: /),
+    ]);
+  });
+
   it('names every problem by its path', () => {
     const found = problems({
       namespaceSeparator: '/',

@@ -26,7 +26,15 @@ export interface UpstreamConfig {
     readonly resetTimeoutMs: number;
     readonly volumeThreshold: number;
   };
+  /**
+   * streamable-http: the requests this upstream may send to the calling client during a call
+   * (declared to it as client capabilities, relayed to 2025-era clients that accept a stream).
+   */
+  readonly serverRequests: readonly ServerRequestKind[];
 }
+
+/** Server-to-client requests an upstream may be allowed to send through the gateway. */
+export type ServerRequestKind = 'sampling' | 'elicitation';
 
 /** A set of tools a role may use (`tools` are exact names or `prefix*` patterns). */
 export interface ToolSetConfig {
@@ -166,6 +174,11 @@ export const upstreamSchema = Joi.object({
   }),
   timeoutMs: Joi.number().integer().min(100).max(600_000).default(30_000),
   idleTimeoutMs: Joi.number().integer().min(1000).max(86_400_000).default(300_000),
+  serverRequests: Joi.when('transport', {
+    is: 'streamable-http',
+    then: Joi.array().items(Joi.string().valid('sampling', 'elicitation')).unique().default([]),
+    otherwise: Joi.array().max(0).default([]).messages({ 'array.max': '{{#label}} is only relayed for streamable-http upstreams' }),
+  }),
   breaker: Joi.object({
     errorThresholdPercentage: Joi.number().min(1).max(100).default(50),
     resetTimeoutMs: Joi.number().integer().min(100).max(600_000).default(10_000),

@@ -7,6 +7,7 @@ import { toClientError } from '../upstreams/upstream-errors.js';
 import { JsonRpcError, rpcErrors } from './jsonrpc.js';
 import { paginate } from './pagination.js';
 import { MODERN_VERSIONS, negotiateLegacyVersion } from './protocol.js';
+import type { UpstreamServerRequest } from './server-requests.js';
 
 export type Era = 'legacy' | 'modern';
 
@@ -21,6 +22,8 @@ export interface DispatchContext {
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Set when the client can receive a stream: the upstream's log messages (`notifications/message`) for this request. */
   onLog?: (log: UpstreamLog) => void;
+  /** Set when the client can be asked (2025-era, takes a stream): the upstream's sampling and elicitation requests for this request. */
+  onServerRequest?: (request: UpstreamServerRequest) => void;
   /** Set by the dispatcher for telemetry and audit: what was called and where it went. */
   tool?: string;
   upstream?: string;
@@ -183,7 +186,7 @@ export class McpDispatcher {
       request: (
         m: string,
         p: Record<string, unknown>,
-        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress']; onlog?: DispatchContext['onLog'] },
+        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress']; onlog?: DispatchContext['onLog']; onrequest?: DispatchContext['onServerRequest'] },
       ) => Promise<Record<string, unknown>>;
     },
     method: string,
@@ -198,7 +201,7 @@ export class McpDispatcher {
     delete meta['progressToken'];
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
-      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog });
+      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog, onrequest: ctx.onServerRequest });
     } catch (err) {
       throw toClientError(upstream.id, err);
     }

@@ -12,6 +12,7 @@ import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
 import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { notificationRelay } from './notification-relay.js';
+import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
@@ -21,6 +22,8 @@ export interface McpEntryOptions {
   logger: Logger;
   /** Hostnames browsers may call from, beyond localhost. */
   allowedOrigins: readonly string[];
+  /** Upstream requests relayed to clients, waiting for the answers clients POST back. */
+  pendingServerRequests: PendingServerRequests;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -153,7 +156,10 @@ export function createMcpEntry(options: McpEntryOptions) {
     } else {
       era = 'legacy';
       if (route.reason === 'response') {
-        // We never send requests to clients, so there is nothing a response could answer.
+        // The answer to an upstream's request relayed to this client (sampling, elicitation) goes
+        // to the upstream when this principal was asked; anything else has nothing to answer.
+        const answered = clientAnswerOf(body);
+        if (answered) options.pendingServerRequests.answer(admission.principal.id, answered.id, answered.answer);
         send(res, 202);
         return;
       }
@@ -191,7 +197,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     });
     // Progress and log messages are relayed when the client can take a stream: the response turns
     // into server-sent events at the first one (JSON otherwise).
-    const relay = notificationRelay(res, message.params, header(req, 'accept'), era);
+    const relay = notificationRelay(res, message.params, header(req, 'accept'), era, { pending: options.pendingServerRequests, principal: clientKey });
     const parent = admission.traceContext;
     const span = tracer.startSpan(message.method, { kind: SpanKind.SERVER, attributes: { [ATTR_MCP_METHOD_NAME]: message.method, 'mcp.protocol.version': headers.protocolVersion ?? (era === 'modern' ? '2026-07-28' : 'legacy') } }, parent);
     record.traceId = trace.isSpanContextValid(span.spanContext()) ? span.spanContext().traceId : undefined;
@@ -200,7 +206,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
     try {
       const { result, headers: extra } = await context.with(trace.setSpan(parent, span), () =>
-        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog, onAdmitted: relay?.setHeaders }, record),
+        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog, onServerRequest: relay?.onServerRequest, onAdmitted: relay?.setHeaders }, record),
       );
       if (result['isError'] === true) outcome = 'tool_error';
       reply = { status: 200, body: { jsonrpc: '2.0', id: message.id, result }, headers: extra };
@@ -222,6 +228,7 @@ export function createMcpEntry(options: McpEntryOptions) {
       }
     } finally {
       inFlight.delete(flightKey);
+      relay?.close();
     }
     finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
     // The audit event is written before the response leaves (its status is the outcome's).

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Era, UpstreamLog } from './dispatcher.js';
+import { unreachableClient, type PendingServerRequests, type UpstreamServerRequest } from './server-requests.js';
 
 /** RFC 5424 severities as MCP names them, least severe first. */
 const LOG_SEVERITY: Readonly<Record<string, number>> = {
@@ -30,6 +31,8 @@ export interface NotificationRelay {
    * a message that will be sent (its level is wanted and there is room).
    */
   onLog?: (level: string, sanitized: () => UpstreamLog) => void;
+  /** Set for a 2025-era client: relays the upstream's sampling and elicitation requests to it. */
+  onServerRequest?: (request: UpstreamServerRequest) => void;
   /** The admission's headers (rate limits), for the stream's head if it opens. */
   setHeaders(headers: Record<string, string>): void;
   /** Whether the answer has turned into an SSE stream. */
@@ -38,6 +41,14 @@ export interface NotificationRelay {
   dropped(): number;
   /** Sends the final JSON-RPC message as the stream's last event and ends it. */
   finish(body: unknown): void;
+  /** Forgets the relayed requests still unanswered: the call is over. */
+  close(): void;
+}
+
+/** Where relayed server requests wait for the client's answer, and whose answers count. */
+export interface ServerRequestRouting {
+  pending: PendingServerRequests;
+  principal: string;
 }
 
 /**
@@ -50,7 +61,13 @@ export interface NotificationRelay {
  * or above the `logLevel` their `_meta` names, and all of them without one (stateless serving keeps
  * no `logging/setLevel`). Undefined when there is nothing to relay.
  */
-export function notificationRelay(res: ServerResponse, params: unknown, accept: string | undefined, era: Era): NotificationRelay | undefined {
+export function notificationRelay(
+  res: ServerResponse,
+  params: unknown,
+  accept: string | undefined,
+  era: Era,
+  routing?: ServerRequestRouting,
+): NotificationRelay | undefined {
   if (!/text\/event-stream/i.test(accept ?? '')) return undefined;
   const meta = (params as { _meta?: Record<string, unknown> } | undefined)?._meta;
   const token = meta?.['progressToken'];
@@ -62,6 +79,7 @@ export function notificationRelay(res: ServerResponse, params: unknown, accept: 
   let headers: Record<string, string> = {};
   let relayed = 0;
   let dropped = 0;
+  const asked: string[] = [];
   const write = (payload: unknown) => {
     if (!streaming) {
       streaming = true;
@@ -97,10 +115,23 @@ export function notificationRelay(res: ServerResponse, params: unknown, accept: 
             const severity = severityOf(level);
             if (severity !== undefined && severity >= threshold && room()) write({ jsonrpc: '2.0', method: 'notifications/message', params: sanitized() });
           },
+    // 2026-07-28 has no server-to-client requests on a response stream (it asks for input in results).
+    onServerRequest:
+      era === 'legacy' && routing
+        ? (request) => {
+            const id = room() ? routing.pending.open(routing.principal, request.respond) : undefined;
+            if (id === undefined) return request.respond(unreachableClient(request.method));
+            asked.push(id);
+            write({ jsonrpc: '2.0', id, method: request.method, ...(request.params && { params: request.params }) });
+          }
+        : undefined,
     finish(body) {
       if (res.writableEnded || res.destroyed) return;
       write(body);
       res.end();
+    },
+    close() {
+      for (const id of asked) routing?.pending.close(id);
     },
   };
 }

@@ -131,6 +131,8 @@ export class GatewayPipeline {
       onProgress?: DispatchContext['onProgress'];
       /** Gets an upstream log message's level, and its sanitized form on demand (only for one it sends). */
       onLog?: (level: string, sanitized: () => UpstreamLog) => void;
+      /** Gets the upstream's sampling and elicitation requests for this call, params sanitized. */
+      onServerRequest?: DispatchContext['onServerRequest'];
       /** Gets the admission's headers (rate limits) as soon as they are known, before dispatch. */
       onAdmitted?: (headers: Record<string, string>) => void;
     },
@@ -144,6 +146,10 @@ export class GatewayPipeline {
       signal: request.signal,
       onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
       onLog: request.onLog && ((log) => request.onLog?.(log.level, () => this.deps.sanitizer.value(log, record.tool).value)),
+      // What an upstream asks the client (a prompt for its model, a form for its user) is upstream output too.
+      onServerRequest:
+        request.onServerRequest &&
+        ((ask) => request.onServerRequest?.({ ...ask, params: ask.params && this.deps.sanitizer.value(ask.params, record.tool).value, respond: ask.respond })),
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };

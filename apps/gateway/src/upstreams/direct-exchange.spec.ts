@@ -10,6 +10,7 @@ let server: LoopbackListener;
 let handler: Handler = () => undefined;
 const seen: Array<{ headers: IncomingMessage['headers']; body: Record<string, unknown> }> = [];
 let delivered: Record<string, unknown>[] = [];
+let responded: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   server = await listenOnLoopback(
@@ -29,6 +30,7 @@ afterAll(() => server.close());
 afterEach(() => {
   seen.length = 0;
   delivered = [];
+  responded = [];
 });
 
 const session = (overrides: Partial<ExchangeSession> = {}): ExchangeSession => ({
@@ -37,6 +39,9 @@ const session = (overrides: Partial<ExchangeSession> = {}): ExchangeSession => (
   sessionId: () => 'session-1',
   protocolVersion: () => '2025-11-25',
   deliver: (message) => delivered.push(message),
+  respond: async (message) => {
+    responded.push(message);
+  },
   ...overrides,
 });
 const call = { id: 'gw-1', method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } };
@@ -223,6 +228,25 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       throw new Error('consumer broke');
     };
     await expect(exchange(session(), call, { signal: signal(), onlog })).resolves.toEqual({ ok: true });
+  });
+
+  it("hands the upstream's sampling request to onrequest, and the answer back to the upstream with the upstream's id", async () => {
+    handler = (_req, body, res) =>
+      sse(res, [
+        { jsonrpc: '2.0', id: 41, method: 'sampling/createMessage', params: { maxTokens: 5 } },
+        { jsonrpc: '2.0', id: 42, method: 'roots/list' },
+        { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
+      ]);
+    const requests: Array<{ method: string; params: unknown }> = [];
+    const onrequest = (request: { method: string; params: unknown; respond(answer: { result: Record<string, unknown> }): void }) => {
+      requests.push({ method: request.method, params: request.params });
+      request.respond({ result: { role: 'assistant' } });
+    };
+    await expect(exchange(session(), call, { signal: signal(), onrequest })).resolves.toEqual({ ok: true });
+    expect(requests).toEqual([{ method: 'sampling/createMessage', params: { maxTokens: 5 } }]);
+    expect(responded).toEqual([{ jsonrpc: '2.0', id: 41, result: { role: 'assistant' } }]);
+    // A request the gateway does not relay stays the SDK client's to answer.
+    expect(delivered.map((m) => m['method'])).toEqual(['roots/list']);
   });
 
   it('rejects, never throws, when the request cannot even be built', async () => {

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
+import { RELAYABLE_SERVER_REQUESTS, unreachableClient, type ClientAnswer, type UpstreamServerRequest } from '../mcp/server-requests.js';
 import { upstreamAgent } from './upstream-fetch.js';
 
 /**
@@ -47,6 +48,8 @@ export interface ExchangeSession {
   protocolVersion(): string | undefined;
   /** Hands a message that is not this request's (a notification, a server request) to the SDK client. */
   deliver(message: Record<string, unknown>): void;
+  /** Sends a JSON-RPC response to one of the upstream's own requests, on the session. */
+  respond(message: Record<string, unknown>): Promise<void>;
 }
 
 export interface ExchangeRequest {
@@ -63,6 +66,12 @@ export interface ExchangeOptions {
    * rebuilt from `level`, `logger` and `data` (nothing else of the upstream's params is relayed).
    */
   onlog?: (log: { level: string; logger?: string; data: unknown }) => void;
+  /**
+   * Receives the upstream's sampling and elicitation requests sent on this request's stream; the
+   * answer given to `respond` goes back to the upstream on the session. Without it they go to the
+   * SDK client, which has no handler for them and answers with an error.
+   */
+  onrequest?: (request: UpstreamServerRequest) => void;
   dispatcher?: Dispatcher;
 }
 
@@ -270,7 +279,18 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   /** A message on this request's stream that is neither its answer nor its progress. */
   private other(item: Record<string, unknown>): void {
-    const { onlog } = this.options;
+    const { onlog, onrequest } = this.options;
+    const upstreamId = item['id'];
+    if (onrequest && typeof item['method'] === 'string' && RELAYABLE_SERVER_REQUESTS.has(item['method']) && (typeof upstreamId === 'string' || typeof upstreamId === 'number')) {
+      const { session } = this;
+      const respond = (answer: ClientAnswer) => void session.respond({ jsonrpc: '2.0', id: upstreamId, ...answer }).catch(() => undefined);
+      try {
+        onrequest({ method: item['method'], params: isObject(item['params']) ? item['params'] : undefined, respond });
+      } catch {
+        respond(unreachableClient(item['method']));
+      }
+      return;
+    }
     if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
     const { level, logger, data } = item['params'];
     if (typeof level !== 'string') return;

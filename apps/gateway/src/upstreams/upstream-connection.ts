@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
+import { unreachableClient } from '../mcp/server-requests.js';
 import { exchange, UpstreamHttpError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
 import { passthroughResult } from './passthrough-schema.js';
 import { createUpstreamTransport } from './transport-factory.js';
@@ -34,6 +35,8 @@ export interface CallOptions {
    * tied to a request and are not relayed.
    */
   onlog?: ExchangeOptions['onlog'];
+  /** Receives the upstream's sampling and elicitation requests for this call, when its config allows them (direct exchange only). */
+  onrequest?: ExchangeOptions['onrequest'];
 }
 
 export interface UpstreamDeps {
@@ -162,6 +165,11 @@ export class UpstreamConnection {
     }
   }
 
+  private allowsServerRequest(method: string): boolean {
+    const kind = method === 'sampling/createMessage' ? 'sampling' : method === 'elicitation/create' ? 'elicitation' : undefined;
+    return kind !== undefined && this.config.serverRequests.includes(kind);
+  }
+
   /** The exchange's view of the SDK connection, when the upstream speaks a 2025-era revision over HTTP. */
   private directSession(client: Client): ExchangeSession | undefined {
     const transport = client.transport;
@@ -173,6 +181,7 @@ export class UpstreamConnection {
       sessionId: () => transport.sessionId,
       protocolVersion: () => version,
       deliver: (message) => transport.onmessage?.(message as JSONRPCMessage),
+      respond: (message) => transport.send(message as JSONRPCMessage),
     };
   }
 
@@ -186,7 +195,13 @@ export class UpstreamConnection {
     // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
     const id = `gw-${(this.exchangeIds += 1)}`;
     try {
-      return await exchange(session, { id, method, params }, { signal: options.signal, onprogress: options.onprogress, onlog: options.onlog });
+      const { onrequest } = options;
+      return await exchange(session, { id, method, params }, {
+        signal: options.signal,
+        onprogress: options.onprogress,
+        onlog: options.onlog,
+        onrequest: onrequest && ((request) => (this.allowsServerRequest(request.method) ? onrequest(request) : request.respond(unreachableClient(request.method)))),
+      });
     } catch (err) {
       if (options.signal.aborted) {
         // As the SDK does for its own requests: tell the upstream to stop working on it.
@@ -223,6 +238,11 @@ export class UpstreamConnection {
         { name: 'mcpgw-gateway', version: this.deps.clientVersion },
         {
           versionNegotiation: { mode: 'auto' },
+          // What the config lets this upstream ask the calling client (relayed on the direct exchange).
+          capabilities: {
+            ...(this.config.serverRequests.includes('sampling') && { sampling: {} }),
+            ...(this.config.serverRequests.includes('elicitation') && { elicitation: {} }),
+          },
           listChanged: {
             tools: { onChanged, autoRefresh: false },
             resources: { onChanged, autoRefresh: false },
