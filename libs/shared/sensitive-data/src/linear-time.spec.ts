@@ -49,14 +49,25 @@ const ADVERSARIAL: Record<string, string> = {
 
 const sized = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 
-function bestOfFive(text: string): number {
-  let best = Number.POSITIVE_INFINITY;
+function timed(text: string): number {
+  const started = performance.now();
+  detect(text);
+  return Math.max(performance.now() - started, 0.05); // below the timer's useful resolution, treat as equal
+}
+
+/**
+ * The large input's time over the small one's, best of five each, measured alternately so a burst
+ * of load from other processes (CI runs test files in parallel) hits both sizes alike. Linear
+ * scaling gives about 10 for 10× the input, quadratic about 100.
+ */
+function growth(small: string, large: string): number {
+  let bestSmall = Number.POSITIVE_INFINITY;
+  let bestLarge = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i += 1) {
-    const started = performance.now();
-    detect(text);
-    best = Math.min(best, performance.now() - started);
+    bestSmall = Math.min(bestSmall, timed(small));
+    bestLarge = Math.min(bestLarge, timed(large));
   }
-  return Math.max(best, 0.05); // below the timer's useful resolution, treat as equal
+  return bestLarge / bestSmall;
 }
 
 describe('linear time', () => {
@@ -65,7 +76,10 @@ describe('linear time', () => {
       const small = sized(unit, 100_000);
       const large = sized(unit, 1_000_000);
       detect(small); // warm up: regexp tier-up and JIT
-      const ratio = bestOfFive(large) / bestOfFive(small);
+      let ratio = growth(small, large);
+      // Load from other test processes can inflate one measurement; a quadratic detector (about
+      // 100) stays far above the bound on a second one.
+      if (ratio >= 30) ratio = Math.min(ratio, growth(small, large));
       expect(ratio).toBeLessThan(30);
     });
   }
