@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  CancelledNotificationSchema,
   CreateMessageRequestSchema,
   CreateMessageResultSchema,
   ElicitRequestSchema,
@@ -24,15 +25,29 @@ const LEAKED_SECRET = `ghp_${'Q1w2E3r4T5'.repeat(3)}777777`;
 
 let upstream: LoopbackListener;
 let gateway: GatewayHarness;
+/** How each `ask_forever` call's wait for the client ended. */
+const waits: Array<Promise<string>> = [];
 
 /** A v1 SDK server whose tools ask the client's model (`ask_model`) or its user (`ask_user`). */
 function askingServer(): Server {
   const server = new Server({ name: 'asking-upstream', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: ['ask_model', 'ask_user'].map((name) => ({ name, description: name, inputSchema: { type: 'object' as const, properties: {} } })),
+    tools: ['ask_model', 'ask_user', 'ask_forever'].map((name) => ({ name, description: name, inputSchema: { type: 'object' as const, properties: {} } })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     try {
+      if (request.params.name === 'ask_forever') {
+        // Waits on the client longer than the gateway waits on this call; records how the wait ended.
+        const outcome = extra
+          .sendRequest({ method: 'elicitation/create', params: { message: 'Still there?', requestedSchema: { type: 'object', properties: {} } } }, ElicitResultSchema, { timeout: 60_000 })
+          .then(
+            () => 'answered',
+            (err: unknown) => `refused: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        waits.push(outcome);
+        await outcome;
+        return { content: [{ type: 'text', text: 'too late' }] };
+      }
       if (request.params.name === 'ask_model') {
         const answer = await extra.sendRequest(
           { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: `summarise ${LEAKED_SECRET}` } }], maxTokens: 20 } },
@@ -59,6 +74,7 @@ beforeAll(async () => {
       upstreams: [
         { id: 'open', transport: 'streamable-http', url: `${upstream.url}/mcp`, serverRequests: ['sampling', 'elicitation'] },
         { id: 'closed', transport: 'streamable-http', url: `${upstream.url}/mcp` },
+        { id: 'brief', transport: 'streamable-http', url: `${upstream.url}/mcp`, serverRequests: ['elicitation'], timeoutMs: 1_000 },
       ],
     },
   });
@@ -104,6 +120,36 @@ describe('server requests through the gateway', () => {
     await client.close();
     expect(textOf(result)).toBe('user said: accept {"name":"Ada"}');
     expect(asked).toEqual([expect.objectContaining({ message: 'Your name?' })]);
+  });
+
+  it("audits the client's answer like any request", () => {
+    const answers = gateway.logLines
+      .map((line) => JSON.parse(line) as { audit?: { method?: string; reason?: string; status?: number } })
+      .filter((record) => record.audit?.method === 'client/response');
+    expect(answers.length).toBeGreaterThanOrEqual(2);
+    expect(answers[0]?.audit).toMatchObject({ status: 202, reason: 'answered' });
+  });
+
+  it('refuses the upstream at once, and cancels the question, when the call ends before the client answers', async () => {
+    const asked: unknown[] = [];
+    const cancelled: unknown[] = [];
+    const client = new Client({ name: 'silent', version: '1' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return new Promise<never>(() => undefined); // the user never fills the form in
+    });
+    client.setNotificationHandler(CancelledNotificationSchema, (n) => {
+      cancelled.push(n.params);
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl)));
+    const started = Date.now();
+    await expect(client.callTool({ name: 'brief__ask_forever', arguments: {} })).rejects.toThrow();
+    await client.close();
+    expect(asked).toHaveLength(1);
+    expect(cancelled).toEqual([expect.objectContaining({ requestId: expect.stringMatching(/^gw-req-/) })]);
+    // The upstream's own wait (60 s) ended with the gateway's refusal, not its timeout.
+    await expect(waits.at(-1)).resolves.toMatch(/^refused: .*cannot be reached through the gateway/);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('refuses the request of an upstream the config does not allow: the client is never asked', async () => {

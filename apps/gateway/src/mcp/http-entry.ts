@@ -156,11 +156,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     } else {
       era = 'legacy';
       if (route.reason === 'response') {
-        // The answer to an upstream's request relayed to this client (sampling, elicitation) goes
-        // to the upstream when this principal was asked; anything else has nothing to answer.
-        const answered = clientAnswerOf(body);
-        if (answered) options.pendingServerRequests.answer(admission.principal.id, answered.id, answered.answer);
-        send(res, 202);
+        await answerRelayedRequest(options, admission, record, body, res, started);
         return;
       }
       const isInitialize = (body as { method?: unknown }).method === 'initialize';
@@ -237,6 +233,27 @@ export function createMcpEntry(options: McpEntryOptions) {
     if (relay?.streaming()) relay.finish(reply.body);
     else send(res, reply.status, reply.body, reply.headers);
   };
+}
+
+/**
+ * A client's answer to an upstream's request relayed to it (sampling, elicitation): rate-limited
+ * and audited like any request, and handed to the upstream when this principal was asked.
+ * Anything else has nothing to answer and is acknowledged all the same (no oracle for ids).
+ */
+async function answerRelayedRequest(options: McpEntryOptions, admission: Admission, record: RequestRecord, body: unknown, res: ServerResponse, started: number): Promise<void> {
+  try {
+    await options.pipeline.acceptClientAnswer(admission, record);
+  } catch (err) {
+    const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
+    await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
+    refuse(res, null, denial);
+    return;
+  }
+  const answered = clientAnswerOf(body);
+  const matched = answered !== undefined && options.pendingServerRequests.answer(admission.principal.id, answered.id, answered.answer);
+  if (!matched) options.logger.debug('client response matches no relayed request', { request_id: record.requestId });
+  await options.pipeline.finish(record, { status: 202, decision: 'allow', reason: matched ? 'answered' : 'unmatched', durationMs: performance.now() - started }, 'mcp.request');
+  send(res, 202);
 }
 
 /** `subscriptions/listen` (2026-07-28): an SSE stream of list-changed notifications for this caller. */

@@ -21,6 +21,8 @@ const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
 export const MAX_RELAYED_NOTIFICATIONS = 1_000;
 /** A client holding more than this unread is not keeping up: notifications are dropped, the answer is not. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
+/** Most upstream requests one call may have waiting for the client at once. */
+export const MAX_WAITING_PER_CALL = 8;
 
 /** Relays what an upstream sends about one request while serving it; see {@link notificationRelay}. */
 export interface NotificationRelay {
@@ -119,7 +121,8 @@ export function notificationRelay(
     onServerRequest:
       era === 'legacy' && routing
         ? (request) => {
-            const id = room() ? routing.pending.open(routing.principal, request.respond) : undefined;
+            const waiting = asked.filter((id) => routing.pending.has(id)).length;
+            const id = waiting < MAX_WAITING_PER_CALL && room() ? routing.pending.open(routing.principal, request.method, request.respond) : undefined;
             if (id === undefined) return request.respond(unreachableClient(request.method));
             asked.push(id);
             write({ jsonrpc: '2.0', id, method: request.method, ...(request.params && { params: request.params }) });
@@ -131,7 +134,13 @@ export function notificationRelay(
       res.end();
     },
     close() {
-      for (const id of asked) routing?.pending.close(id);
+      // The call is over: the upstream stops waiting (it is refused) and the client stops being asked.
+      for (const id of asked) {
+        const entry = routing?.pending.take(id);
+        if (!entry) continue;
+        entry.respond(unreachableClient(entry.method));
+        if (!res.writableEnded && !res.destroyed) write({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the call is over' } });
+      }
     },
   };
 }

@@ -18,6 +18,8 @@ export interface UpstreamServerRequest {
 
 /** Most relayed requests waiting for their client's answer in one process. */
 export const MAX_PENDING_SERVER_REQUESTS = 10_000;
+/** Most of them for one principal, so one caller (or the upstreams it calls) cannot use up the rest. */
+export const MAX_PENDING_PER_PRINCIPAL = 64;
 
 /** The refusal an upstream gets when its request cannot reach the client. */
 export const unreachableClient = (method: string): ClientAnswer => ({
@@ -33,33 +35,96 @@ export const unreachableClient = (method: string): ClientAnswer => ({
  * or behind session-affine load balancing.
  */
 export class PendingServerRequests {
-  private readonly pending = new Map<string, { principal: string; respond: (answer: ClientAnswer) => void }>();
+  private readonly pending = new Map<string, PendingRequest>();
+  private readonly perPrincipal = new Map<string, number>();
 
   /** Registers a relayed request; its id for the client, or undefined when too many are pending. */
-  open(principal: string, respond: (answer: ClientAnswer) => void): string | undefined {
-    if (this.pending.size >= MAX_PENDING_SERVER_REQUESTS) return undefined;
+  open(principal: string, method: string, respond: (answer: ClientAnswer) => void): string | undefined {
+    const held = this.perPrincipal.get(principal) ?? 0;
+    if (this.pending.size >= MAX_PENDING_SERVER_REQUESTS || held >= MAX_PENDING_PER_PRINCIPAL) return undefined;
     const id = `gw-req-${randomUUID()}`;
-    this.pending.set(id, { principal, respond });
+    this.pending.set(id, { principal, method, respond });
+    this.perPrincipal.set(principal, held + 1);
     return id;
   }
 
-  /** Hands a client's answer to the upstream; false when no request of this principal has the id. */
+  /**
+   * Hands a client's answer to the upstream; false when no request of this principal has the id.
+   * An answer of the wrong shape for the request reaches the upstream as an invalid-params error.
+   */
   answer(principal: string, id: string, answer: ClientAnswer): boolean {
     const entry = this.pending.get(id);
     if (!entry || entry.principal !== principal) return false;
-    this.pending.delete(id);
-    entry.respond(answer);
+    this.take(id);
+    entry.respond('result' in answer && !wellFormedResult(entry.method, answer.result) ? malformedAnswer(entry.method) : answer);
     return true;
   }
 
-  /** Forgets a request whose call is over (the upstream no longer waits for it). */
-  close(id: string): void {
+  /** Whether the request still waits for its client. */
+  has(id: string): boolean {
+    return this.pending.has(id);
+  }
+
+  /** Removes a request whose call is over and returns it, so its upstream can be told. */
+  take(id: string): PendingRequest | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
     this.pending.delete(id);
+    const held = (this.perPrincipal.get(entry.principal) ?? 1) - 1;
+    if (held > 0) this.perPrincipal.set(entry.principal, held);
+    else this.perPrincipal.delete(entry.principal);
+    return entry;
   }
 
   get size(): number {
     return this.pending.size;
   }
+}
+
+interface PendingRequest {
+  readonly principal: string;
+  readonly method: string;
+  readonly respond: (answer: ClientAnswer) => void;
+}
+
+const malformedAnswer = (method: string): ClientAnswer => ({
+  error: { code: -32602, message: `${method}: the client's answer is not a valid result` },
+});
+
+/** The least a result must have to be what the upstream asked for (the spec's required fields). */
+function wellFormedResult(method: string, result: Record<string, unknown>): boolean {
+  if (method === 'sampling/createMessage') {
+    const content = result['content'];
+    return typeof result['model'] === 'string' && typeof result['role'] === 'string' && (isObject(content) || (Array.isArray(content) && content.every(isObject)));
+  }
+  const action = result['action'];
+  const content = result['content'];
+  return (action === 'accept' || action === 'decline' || action === 'cancel') && (content === undefined || (isObject(content) && Object.values(content).every(isElicitedValue)));
+}
+
+function isElicitedValue(value: unknown): boolean {
+  return ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+}
+
+/** Fields of each relayed request a client may see; everything else the upstream sent is dropped. */
+const RELAYED_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  'sampling/createMessage': ['messages', 'modelPreferences', 'systemPrompt', 'temperature', 'maxTokens', 'stopSequences', 'metadata', 'tools', 'toolChoice'],
+  'elicitation/create': ['mode', 'message', 'requestedSchema'],
+};
+
+/**
+ * The params a client gets for an upstream's request, rebuilt from the fields the spec defines for
+ * it: no `_meta` (progress tokens, related tasks), no `task`, and no `includeContext`, since to
+ * the client "this server" is the gateway with every upstream behind it. Undefined for a request
+ * the gateway does not relay: URL-mode elicitation (the gateway declares form mode only).
+ */
+export function relayedParams(method: string, params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const fields = RELAYED_PARAMS[method];
+  if (!fields || !params) return undefined;
+  if (method === 'elicitation/create' && params['mode'] !== undefined && params['mode'] !== 'form') return undefined;
+  const rebuilt: Record<string, unknown> = {};
+  for (const field of fields) if (params[field] !== undefined) rebuilt[field] = params[field];
+  return rebuilt;
 }
 
 /** A POSTed JSON-RPC response to a relayed request, or undefined when the body is not one. */

@@ -18,6 +18,7 @@ import type { AdmissionAppend, RateLimiter } from '../security/rate-limiter.js';
 import type { Sanitizer } from '../security/sanitizer.js';
 import { validateParams } from '../mcp/params.js';
 import { ArgumentValidator, rejectIdentityMeta } from './argument-validator.js';
+import { relayedParams, unreachableClient, type UpstreamServerRequest } from '../mcp/server-requests.js';
 
 /** What the pre-parse stages decided about a request; kept and never recomputed. */
 export interface Admission {
@@ -147,9 +148,7 @@ export class GatewayPipeline {
       onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
       onLog: request.onLog && ((log) => request.onLog?.(log.level, () => this.deps.sanitizer.value(log, record.tool).value)),
       // What an upstream asks the client (a prompt for its model, a form for its user) is upstream output too.
-      onServerRequest:
-        request.onServerRequest &&
-        ((ask) => request.onServerRequest?.({ ...ask, params: ask.params && this.deps.sanitizer.value(ask.params, record.tool).value, respond: ask.respond })),
+      onServerRequest: request.onServerRequest && ((ask) => this.relayServerRequest(ask, record, request.onServerRequest)),
       mayUse: (name) => authorizer.mayUse(principal, name),
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
@@ -207,6 +206,19 @@ export class GatewayPipeline {
     } catch (err) {
       this.deps.logger.error('audit event not recorded', { err, request_id: record.requestId });
     }
+  }
+
+  /** An upstream's request for the client: the spec's fields only, sanitized (refused when it has none to relay). */
+  private relayServerRequest(ask: UpstreamServerRequest, record: RequestRecord, relay: DispatchContext['onServerRequest']): void {
+    const params = relayedParams(ask.method, ask.params);
+    if (!params || !relay) return ask.respond(unreachableClient(ask.method));
+    relay({ method: ask.method, params: this.deps.sanitizer.value(params, record.tool).value, respond: ask.respond });
+  }
+
+  /** A client's POSTed answer to a relayed request costs a rate-limit token like any request. */
+  async acceptClientAnswer(admission: Admission, record: RequestRecord): Promise<void> {
+    record.method = 'client/response';
+    await this.deps.rateLimiter.admit(admission.principal, undefined);
   }
 
   /** A progress notification's message is upstream output too: sanitized like the result (stage 9), as are log messages. */

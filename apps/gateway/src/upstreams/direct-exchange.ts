@@ -237,7 +237,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     try {
       for (const item of messages) {
         if (isObject(item) && item['id'] === this.id && !('method' in item)) answer = resultOf(item);
-        else if (isObject(item)) this.other(item);
+        else if (isObject(item)) this.other(item, true);
       }
     } catch (err) {
       return this.settle(err as Error);
@@ -277,13 +277,17 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     return state;
   }
 
-  /** A message on this request's stream that is neither its answer nor its progress. */
-  private other(item: Record<string, unknown>): void {
+  /**
+   * A message on this request's stream that is neither its answer nor its progress. `answered`: it
+   * came in one JSON body with the answer, so a request in it can no longer reach the client.
+   */
+  private other(item: Record<string, unknown>, answered = false): void {
     const { onlog, onrequest } = this.options;
     const upstreamId = item['id'];
     if (onrequest && typeof item['method'] === 'string' && RELAYABLE_SERVER_REQUESTS.has(item['method']) && (typeof upstreamId === 'string' || typeof upstreamId === 'number')) {
       const { session } = this;
       const respond = (answer: ClientAnswer) => void session.respond({ jsonrpc: '2.0', id: upstreamId, ...answer }).catch(() => undefined);
+      if (answered) return respond(unreachableClient(item['method']));
       try {
         onrequest({ method: item['method'], params: isObject(item['params']) ? item['params'] : undefined, respond });
       } catch {

@@ -1,6 +1,7 @@
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import { JsonIndex } from '../support/json-index.js';
+import type { UpstreamConfig } from '../gateway-config/schema.js';
 import type { OverlayEntry } from './upstream-set.js';
 
 /** Store key of the overlay (a JsonIndex list: one JSON-encoded OverlayEntry per upstream id). */
@@ -56,7 +57,7 @@ export class UpstreamOverlay {
     let next: OverlayEntry[] = [];
     await this.index.update((items) => {
       next = change(decode(items));
-      return next.map((entry) => JSON.stringify(entry));
+      return next.map((entry) => JSON.stringify(storedForm(entry)));
     });
     this.accept(next);
     await this.store.publish(CHANNEL, '1').catch((err: unknown) => this.logger.warn('upstream change not announced; replicas catch up on their next reload', { err }));
@@ -95,4 +96,15 @@ function decode(items: readonly string[]): OverlayEntry[] {
     }
   }
   return entries;
+}
+
+/**
+ * The entry as stored: a field newer than the previous release is left out while it holds its
+ * default, so replicas of that release (whose schema refuses unknown keys) keep reading the entry
+ * during a rolling upgrade; re-validation restores the default.
+ */
+export function storedForm(entry: OverlayEntry): OverlayEntry {
+  if (!entry.config || entry.config.serverRequests.length > 0) return entry;
+  const { serverRequests: _default, ...config } = entry.config;
+  return { ...entry, config: config as UpstreamConfig };
 }
