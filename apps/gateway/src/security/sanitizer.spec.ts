@@ -33,6 +33,15 @@ function referenceValue(input: unknown, kinds: readonly string[], secrets: boole
 }
 
 describe('Sanitizer', () => {
+  it('redacts a secret used as a key (a map of tokens), this gateway\'s keys included', () => {
+    const token = `ghp_${'A1b2C3d4E5'.repeat(3)}123456`;
+    const { value, redactions } = new Sanitizer(config()).result({ structuredContent: { [token]: { owner: 'ci' }, [GATEWAY_KEY]: 'admin' } }, undefined);
+    expect(JSON.stringify(value)).not.toContain(token);
+    expect(JSON.stringify(value)).not.toContain(GATEWAY_KEY);
+    expect(Object.values(value['structuredContent'] as object)).toEqual([{ owner: 'ci' }, 'admin']);
+    expect(redactions).toBe(2);
+  });
+
   it('returns a result with nothing to redact as is', () => {
     const sanitizer = new Sanitizer(config());
     const result = {

@@ -21,13 +21,14 @@ function referenceRedactDeep(
   const ancestors = new Set<object>();
   const jsonless = (v: unknown) =>
     v === undefined || typeof v === 'function' || typeof v === 'symbol';
+  const redacted = (text: string): string => {
+    const result = redact(text, { kinds });
+    for (const [kind, n] of Object.entries(result.counts))
+      counts[kind] = (counts[kind] ?? 0) + (n ?? 0);
+    return result.text;
+  };
   const visit = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') {
-      const result = redact(value, { kinds });
-      for (const [kind, n] of Object.entries(result.counts))
-        counts[kind] = (counts[kind] ?? 0) + (n ?? 0);
-      return result.text;
-    }
+    if (typeof value === 'string') return redacted(value);
     if (typeof value !== 'object' || value === null) return value;
     if (ancestors.has(value)) return CIRCULAR;
     if (depth >= 64) return TRUNCATED;
@@ -40,12 +41,19 @@ function referenceRedactDeep(
         });
       }
       const entries: Array<[string, unknown]> = [];
+      const used = new Set<string>();
       for (const [key, item] of Object.entries(value)) {
         const secretKey =
           typeof item === 'string' && item !== '' && withPassword && keys.has(normalize(key));
         if (secretKey) counts['password'] = (counts['password'] ?? 0) + 1;
         const out = secretKey ? '[REDACTED:password]' : visit(item, depth + 1);
-        if (!jsonless(out)) entries.push([key, out]);
+        let outKey = redacted(key);
+        for (let n = 2; outKey !== key && used.has(outKey); n += 1)
+          outKey = `${redacted(key)} (${n})`;
+        if (!jsonless(out)) {
+          used.add(outKey);
+          entries.push([outKey, out]);
+        }
       }
       return Object.fromEntries(entries);
     } finally {
@@ -63,9 +71,13 @@ function expectSharedWhereUnchanged(input: unknown, output: unknown): void {
     return;
   }
   expect(output).not.toBe(input);
+  // Position by position: a redacted key renames its entry (parsed JSON drops no entries).
   const from = input as Record<string, unknown>;
   const to = output as Record<string, unknown>;
-  for (const key of Object.keys(from)) expectSharedWhereUnchanged(from[key], to[key]);
+  const toKeys = Object.keys(to);
+  Object.keys(from).forEach((key, i) =>
+    expectSharedWhereUnchanged(from[key], to[toKeys[i] as string]),
+  );
 }
 
 // Strings that are sometimes sensitive, keys that are sometimes secret-named (and "__proto__").
@@ -265,7 +277,7 @@ describe('redactDeep copy-on-write', () => {
     expect(value.b).toBe(input.b);
   });
 
-  it('applies extraRedaction to string values after the engine, not to keys or replacements', () => {
+  it('applies extraRedaction to string values and keys after the engine, not to replacements', () => {
     const seen: string[] = [];
     const extra = (s: string) => {
       seen.push(s);
@@ -274,12 +286,12 @@ describe('redactDeep copy-on-write', () => {
     const input = { 'ACME-1': 'id ACME-1, a@example.com', password: 'ACME-1', keep: ['plain'] };
     const { value, counts } = redactDeep(input, { extraRedaction: extra });
     expect(value).toEqual({
-      'ACME-1': 'id [acme], [REDACTED:email]',
+      '[acme]': 'id [acme], [REDACTED:email]',
       password: '[REDACTED:password]',
       keep: ['plain'],
     });
     expect(counts).toEqual({ email: 1, password: 1 });
-    expect(seen).toEqual(['id ACME-1, [REDACTED:email]', 'plain']);
+    expect(seen).toEqual(['id ACME-1, [REDACTED:email]', 'ACME-1', 'password', 'plain', 'keep']);
     expect(value.keep).toBe(input.keep);
     const untouched = { list: ['plain'] };
     expect(redactDeep(untouched, { extraRedaction: (s) => s }).value).toBe(untouched);

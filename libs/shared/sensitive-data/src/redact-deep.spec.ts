@@ -3,18 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { CIRCULAR, redactDeep, TRUNCATED } from './redact-deep.js';
 
 describe('redactDeep', () => {
-  it('redacts strings at any depth and keeps keys and other values', () => {
+  it('redacts strings at any depth, keys included, and keeps other values', () => {
     const input = {
       'a@example.com': 'mail a@example.com',
       list: ['192.0.2.1', 7, true, null, { deep: ['call +44 20 7946 0958'] }],
     };
     const { value, counts } = redactDeep(input);
     expect(value).toEqual({
-      'a@example.com': 'mail [REDACTED:email]',
+      '[REDACTED:email]': 'mail [REDACTED:email]',
       list: ['[REDACTED:ipv4]', 7, true, null, { deep: ['call [REDACTED:phone]'] }],
     });
-    expect(counts).toEqual({ email: 1, ipv4: 1, phone: 1 });
+    expect(counts).toEqual({ email: 2, ipv4: 1, phone: 1 });
     expect(input.list[0]).toBe('192.0.2.1'); // the input is not mutated
+  });
+
+  it('keeps apart two keys that redact to the same text', () => {
+    const { value } = redactDeep({ 'a@example.com': 1, 'b@example.com': 2, '[REDACTED:email]': 3 });
+    expect(value).toEqual({
+      '[REDACTED:email]': 1,
+      '[REDACTED:email] (2)': 2,
+      '[REDACTED:email] (3)': 3,
+    });
   });
 
   it('replaces the values of secret-named keys whole, unless turned off', () => {

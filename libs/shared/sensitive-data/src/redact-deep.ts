@@ -18,7 +18,7 @@ export interface RedactDeepOptions extends RedactOptions {
    */
   readonly sensitiveKeys?: readonly string[];
   /**
-   * Applied to every string value after the engine's own redaction (not to keys, nor to the
+   * Applied to every string value and key after the engine's own redaction (not to the
    * whole-value replacements of sensitive keys): a redaction the engine does not know, such as
    * an application's own credential format. It must return its argument when it finds nothing
    * (that is what keeps a container shared); counting its findings is up to the caller.
@@ -54,6 +54,21 @@ interface Walk {
   readonly seen: unknown[];
   /** How many entries of {@link Walk.seen} are in use (entries above are stale, not cleared). */
   top: number;
+  /** Keys known to need no redaction under these options (undefined: nothing remembered). */
+  readonly cleanKeys: Set<string> | undefined;
+}
+
+/** Most clean keys remembered per options object. */
+const MAX_CLEAN_KEYS = 4096;
+const cleanKeysByOptions = new WeakMap<RedactDeepOptions, Set<string>>();
+
+function cleanKeysFor(options: RedactDeepOptions): Set<string> {
+  let keys = cleanKeysByOptions.get(options);
+  if (!keys) {
+    keys = new Set();
+    cleanKeysByOptions.set(options, keys);
+  }
+  return keys;
 }
 
 /** Marks an array hole in {@link Walk.seen}. */
@@ -61,8 +76,8 @@ const HOLE: unique symbol = Symbol('hole');
 
 /**
  * Redacts every string inside a JSON value (objects, arrays, nested to any depth up to
- * `maxDepth`); keys, numbers, booleans and `null` are kept, so the output is JSON of the same
- * shape. As in `JSON.stringify`, objects with `toJSON` (e.g. `Date`) are converted first, and
+ * `maxDepth`), keys included (a key that becomes the same text as an earlier one gets ` (2)`);
+ * numbers, booleans and `null` are kept, so the output is JSON of the same shape. As in `JSON.stringify`, objects with `toJSON` (e.g. `Date`) are converted first, and
  * functions, symbols and `undefined` are dropped from objects and become `null` in arrays.
  * Cycle-safe: a reference to an enclosing container becomes {@link CIRCULAR} (shared, non-cyclic
  * references are walked each time, as `JSON.stringify` does).
@@ -87,6 +102,9 @@ export function redactDeep<T>(value: T, options: RedactDeepOptions = {}): Redact
     ancestors: [],
     seen: [],
     top: 0,
+    // Options objects are usually made once and reused (the gateway's per-tool policies); a
+    // caller's fresh object per call simply remembers nothing for long.
+    cleanKeys: cleanKeysFor(options),
   };
   return { value: visit(value, 0, walk) as T, counts: walk.counts };
 }
@@ -151,24 +169,53 @@ function visitObject(object: Record<string, unknown>, depth: number, walk: Walk)
   // object of its own enumerable properties, as before copy-on-write.
   let entries: Array<[string, unknown]> | undefined =
     Object.getPrototypeOf(object) === Object.prototype ? undefined : [];
+  let renamed = false;
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i] as string;
     const item = object[key];
     const out = visitProperty(key, item, depth, walk);
+    const outKey = redactKey(key, walk);
     const dropped = isJsonless(out);
     if (entries === undefined) {
-      if (!dropped && Object.is(out, item)) {
+      if (!dropped && Object.is(out, item) && outKey === key) {
         seen[walk.top++] = item;
         continue;
       }
       entries = [];
       for (let j = 0; j < i; j += 1) entries.push([keys[j] as string, seen[frame + j]]);
     }
-    if (!dropped) entries.push([key, out]);
+    if (outKey !== key) renamed = true;
+    if (!dropped) entries.push([outKey, out]);
   }
   walk.top = frame;
+  if (entries === undefined) return object;
   // fromEntries defines own properties, so a "__proto__" key stays a key
-  return entries === undefined ? object : Object.fromEntries(entries);
+  return Object.fromEntries(renamed ? distinctKeys(entries) : entries);
+}
+
+/**
+ * A key redacted like a value: a secret can be a key too (a map of tokens, of e-mail addresses).
+ * Keys come back again and again in a walk (`type`, `text`): those found clean are remembered per
+ * options object, up to a bound, when short.
+ */
+function redactKey(key: string, walk: Walk): string {
+  if (walk.cleanKeys?.has(key)) return key;
+  const redacted = redactResolved(key, walk.kinds, walk.replacement, walk.counts);
+  const out = walk.extra === undefined ? redacted : walk.extra(redacted);
+  if (out === key && key.length <= 64 && walk.cleanKeys && walk.cleanKeys.size < MAX_CLEAN_KEYS)
+    walk.cleanKeys.add(key);
+  return out;
+}
+
+/** Two keys redacted to the same text would overwrite each other: later ones get ` (2)`, ` (3)`, … */
+function distinctKeys(entries: Array<[string, unknown]>): Array<[string, unknown]> {
+  const used = new Set<string>();
+  return entries.map(([key, value]) => {
+    let unique = key;
+    for (let n = 2; used.has(unique); n += 1) unique = `${key} (${n})`;
+    used.add(unique);
+    return [unique, value];
+  });
 }
 
 function visitProperty(key: string, value: unknown, depth: number, walk: Walk): unknown {
