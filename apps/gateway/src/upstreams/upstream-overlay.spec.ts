@@ -16,6 +16,12 @@ describe('storedForm', () => {
     expect(configOf(stored.config)).toEqual(config);
   });
 
+  it('takes an entry read back from the store, where the field is already left out', () => {
+    const stored = JSON.parse(JSON.stringify({ id: 'old', config: { id: 'old', transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp' }, at: 't', by: 'admin' })) as Parameters<typeof storedForm>[0];
+    expect(storedForm(stored)).toEqual(stored);
+    expect(storedForm({ id: 'gone', removed: true, at: 't', by: 'admin' })).toEqual({ id: 'gone', removed: true, at: 't', by: 'admin' });
+  });
+
   it('keeps serverRequests when it allows something', () => {
     const config = configOf({ id: 'asks', transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp', serverRequests: ['sampling'] });
     expect(storedForm({ id: 'asks', config, at: 't', by: 'admin' }).config?.serverRequests).toEqual(['sampling']);

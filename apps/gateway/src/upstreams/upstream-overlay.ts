@@ -104,7 +104,9 @@ function decode(items: readonly string[]): OverlayEntry[] {
  * during a rolling upgrade; re-validation restores the default.
  */
 export function storedForm(entry: OverlayEntry): OverlayEntry {
-  if (!entry.config || entry.config.serverRequests.length > 0) return entry;
+  // Entries read back from the store are stored forms themselves: the field may be missing.
+  const requests: readonly string[] | undefined = entry.config?.serverRequests;
+  if (!entry.config || (requests !== undefined && requests.length > 0)) return entry;
   const { serverRequests: _default, ...config } = entry.config;
   return { ...entry, config: config as UpstreamConfig };
 }
