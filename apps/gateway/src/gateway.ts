@@ -30,6 +30,7 @@ import { UpstreamRegistry } from './upstreams/upstream-registry.js';
 import { UpstreamManager } from './upstreams/upstream-manager.js';
 import { UpstreamOverlay } from './upstreams/upstream-overlay.js';
 import { ConfigReloader, type ReloadOutcome } from './gateway-config/config-reloader.js';
+import { ServerAnswerRouter } from './mcp/server-answer-router.js';
 import { PendingServerRequests } from './mcp/server-requests.js';
 
 export interface GatewayCore {
@@ -167,13 +168,16 @@ export function createGatewayCore(deps: {
   });
   const relay = new AuditRelay({ store, logger, collectorUrl: config.collectorUrl, token: config.outboundTokens.collector, metrics: auditMetrics });
   let stopRetries: (() => void) | undefined;
+  const pendingServerRequests = new PendingServerRequests();
+  const serverAnswers = new ServerAnswerRouter(store, pendingServerRequests, logger);
   const handleMcp = createMcpEntry({
     pipeline,
     listChanged,
     metrics: createMcpMetrics(registry),
     logger,
     allowedOrigins: file.allowedOrigins,
-    pendingServerRequests: new PendingServerRequests(),
+    pendingServerRequests,
+    serverAnswers,
   });
   return {
     catalogue,
@@ -195,6 +199,7 @@ export function createGatewayCore(deps: {
       stopRetries = catalogue.retryFailedEvery(15_000);
       await apiKeys.start();
       await blocklist.start();
+      await serverAnswers.start();
       relay.start();
     },
     async closeStreams() {
@@ -205,6 +210,7 @@ export function createGatewayCore(deps: {
       listChanged.close();
       // In-process, unshipped events would be lost with the process: ship them first (bounded).
       await relay.stop(store.kind === 'memory' ? { drainTimeoutMs: AUDIT_DRAIN_TIMEOUT_MS } : {});
+      await serverAnswers.stop();
       await blocklist.stop();
       await apiKeys.stop();
       await pins.stop();

@@ -12,6 +12,7 @@ import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
 import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { notificationRelay } from './notification-relay.js';
+import type { ServerAnswerRouter } from './server-answer-router.js';
 import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -24,6 +25,8 @@ export interface McpEntryOptions {
   allowedOrigins: readonly string[];
   /** Upstream requests relayed to clients, waiting for the answers clients POST back. */
   pendingServerRequests: PendingServerRequests;
+  /** Takes those answers to the replica that relayed the request. */
+  serverAnswers: ServerAnswerRouter;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -237,8 +240,9 @@ export function createMcpEntry(options: McpEntryOptions) {
 
 /**
  * A client's answer to an upstream's request relayed to it (sampling, elicitation): rate-limited
- * and audited like any request, and handed to the upstream when this principal was asked.
- * Anything else has nothing to answer and is acknowledged all the same (no oracle for ids).
+ * and audited like any request, and handed to the upstream when this principal was asked (by this
+ * replica or, through the state store, another). Anything else has nothing to answer and is
+ * acknowledged all the same (no oracle for ids).
  */
 async function answerRelayedRequest(options: McpEntryOptions, admission: Admission, record: RequestRecord, body: unknown, res: ServerResponse, started: number): Promise<void> {
   try {
@@ -250,9 +254,9 @@ async function answerRelayedRequest(options: McpEntryOptions, admission: Admissi
     return;
   }
   const answered = clientAnswerOf(body);
-  const matched = answered !== undefined && options.pendingServerRequests.answer(admission.principal.id, answered.id, answered.answer);
-  if (!matched) options.logger.debug('client response matches no relayed request', { request_id: record.requestId });
-  await options.pipeline.finish(record, { status: 202, decision: 'allow', reason: matched ? 'answered' : 'unmatched', durationMs: performance.now() - started }, 'mcp.request');
+  const route = answered ? await options.serverAnswers.answer(admission.principal.id, answered.id, answered.answer) : 'unmatched';
+  if (route === 'unmatched') options.logger.debug('client response matches no relayed request', { request_id: record.requestId });
+  await options.pipeline.finish(record, { status: 202, decision: 'allow', reason: route, durationMs: performance.now() - started }, 'mcp.request');
   send(res, 202);
 }
 
