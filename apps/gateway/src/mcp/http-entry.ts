@@ -12,7 +12,7 @@ import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
 import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { notificationRelay } from './notification-relay.js';
-import type { ServerAnswerRouter } from './server-answer-router.js';
+import { MAX_ANSWER_BYTES, type ServerAnswerRouter } from './server-answer-router.js';
 import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -255,6 +255,11 @@ async function answerRelayedRequest(options: McpEntryOptions, admission: Admissi
   }
   const answered = clientAnswerOf(body);
   const route = answered ? await options.serverAnswers.answer(admission.principal.id, answered.id, answered.answer) : 'unmatched';
+  if (route === 'too_large') {
+    await options.pipeline.finish(record, { status: 413, decision: 'deny', reason: 'answer_too_large', durationMs: performance.now() - started }, 'mcp.request');
+    fail(res, null, new JsonRpcError(RPC.INVALID_REQUEST, `Payload Too Large: an answer to a relayed request may have at most ${MAX_ANSWER_BYTES} bytes`, { httpStatus: 413 }));
+    return;
+  }
   if (route === 'unmatched') options.logger.debug('client response matches no relayed request', { request_id: record.requestId });
   await options.pipeline.finish(record, { status: 202, decision: 'allow', reason: route, durationMs: performance.now() - started }, 'mcp.request');
   send(res, 202);

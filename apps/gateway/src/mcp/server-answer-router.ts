@@ -1,23 +1,27 @@
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
-import { clientAnswerOf, type ClientAnswer, type PendingServerRequests } from './server-requests.js';
+import { clientAnswerOf, replicaOf, type ClientAnswer, type PendingServerRequests } from './server-requests.js';
 
-const CHANNEL = 'mcp:server-answers';
-/** Larger answers are not passed between replicas (a sampling result is text, an elicitation a small form). */
-export const MAX_FORWARDED_ANSWER_BYTES = 1024 * 1024;
+/** Each replica listens on its own channel: an answer goes to the one replica that gave its id. */
+export const answerChannel = (replica: string) => `mcp:server-answers:${replica}`;
+/** Largest answer taken, on any replica (a sampling result is text, an elicitation a small form). */
+export const MAX_ANSWER_BYTES = 256 * 1024;
 
 /** What became of a client's answer to a relayed request. */
-export type AnswerRoute = 'answered' | 'forwarded' | 'unmatched';
+export type AnswerRoute = 'answered' | 'forwarded' | 'unmatched' | 'too_large';
 
 /**
  * Takes clients' answers to relayed server requests to the replica that relayed the request.
- * Stateless serving lets a client's POST land on any replica; the one that holds the request
- * answers it, so an answer this replica cannot match is published on the state store's pub/sub
- * and every replica tries it (only the holder finds it, for the same principal). With the
- * in-process store there is no other replica to ask.
+ * Stateless serving lets a client's POST land on any replica; request ids name the replica that
+ * gave them, so an answer this replica does not hold is published on that replica's channel only
+ * (the holder still checks the principal). Pub/sub delivers at most once: an answer lost on the
+ * way leaves the upstream to be refused when the call ends. With the in-process store there is no
+ * other replica to ask.
  */
 export class ServerAnswerRouter {
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Set after a failed publish until one succeeds: one warning per outage, not per answer. */
+  private publishFailing = false;
 
   constructor(
     private readonly store: StateStore,
@@ -27,24 +31,30 @@ export class ServerAnswerRouter {
 
   async start(): Promise<void> {
     if (this.store.kind === 'memory') return;
-    this.unsubscribe = await this.store.subscribe(CHANNEL, (message) => this.receive(message));
+    this.unsubscribe = await this.store.subscribe(answerChannel(this.pending.replica), (message) => this.receive(message));
   }
 
   async stop(): Promise<void> {
-    await this.unsubscribe?.();
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    await unsubscribe?.();
   }
 
   /** Hands the answer to the request here, or to the replica that holds it. */
   async answer(principal: string, id: string, answer: ClientAnswer): Promise<AnswerRoute> {
-    if (this.pending.answer(principal, id, answer)) return 'answered';
-    if (this.store.kind === 'memory' || !this.unsubscribe) return 'unmatched';
     const message = JSON.stringify({ principal, id, answer });
-    if (Buffer.byteLength(message) > MAX_FORWARDED_ANSWER_BYTES) return 'unmatched';
+    // The same bound on every replica, so an answer does not work or fail by where it lands.
+    if (Buffer.byteLength(message) > MAX_ANSWER_BYTES) return 'too_large';
+    if (this.pending.answer(principal, id, answer)) return 'answered';
+    const holder = replicaOf(id);
+    if (!holder || holder === this.pending.replica || !this.unsubscribe) return 'unmatched';
     try {
-      await this.store.publish(CHANNEL, message);
+      await this.store.publish(answerChannel(holder), message);
+      this.publishFailing = false;
       return 'forwarded';
     } catch (err) {
-      this.logger.warn('client answer not passed to the other replicas', { err });
+      if (!this.publishFailing) this.logger.warn('client answers not passed to the replica holding their request', { err });
+      this.publishFailing = true;
       return 'unmatched';
     }
   }

@@ -5,6 +5,7 @@ import {
   MAX_PENDING_SERVER_REQUESTS,
   PendingServerRequests,
   relayedParams,
+  replicaOf,
   type ClientAnswer,
 } from './server-requests.js';
 
@@ -15,7 +16,9 @@ describe('PendingServerRequests', () => {
     const pending = new PendingServerRequests();
     const answers: ClientAnswer[] = [];
     const id = pending.open('alice', 'sampling/createMessage', (a) => answers.push(a));
-    expect(id).toMatch(/^gw-req-[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^gw-req-[0-9a-f]{12}-[0-9a-f-]{36}$/);
+    expect(replicaOf(id as string)).toBe(pending.replica);
+    expect(replicaOf('gw-req-anything')).toBeUndefined();
     expect(pending.answer('mallory', id as string, { result: SAMPLED })).toBe(false);
     expect(pending.answer('alice', id as string, { result: SAMPLED })).toBe(true);
     expect(pending.answer('alice', id as string, { result: SAMPLED })).toBe(false);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /** A client's answer to a relayed server request: its result, or its error. */
 export type ClientAnswer =
@@ -37,12 +37,14 @@ export const unreachableClient = (method: string): ClientAnswer => ({
 export class PendingServerRequests {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly perPrincipal = new Map<string, number>();
+  /** This process's part of every id it gives, so another replica knows whom to pass an answer to. */
+  readonly replica = randomBytes(6).toString('hex');
 
   /** Registers a relayed request; its id for the client, or undefined when too many are pending. */
   open(principal: string, method: string, respond: (answer: ClientAnswer) => void): string | undefined {
     const held = this.perPrincipal.get(principal) ?? 0;
     if (this.pending.size >= MAX_PENDING_SERVER_REQUESTS || held >= MAX_PENDING_PER_PRINCIPAL) return undefined;
-    const id = `gw-req-${randomUUID()}`;
+    const id = `gw-req-${this.replica}-${randomUUID()}`;
     this.pending.set(id, { principal, method, respond });
     this.perPrincipal.set(principal, held + 1);
     return id;
@@ -125,6 +127,11 @@ export function relayedParams(method: string, params: Record<string, unknown> | 
   const rebuilt: Record<string, unknown> = {};
   for (const field of fields) if (params[field] !== undefined) rebuilt[field] = params[field];
   return rebuilt;
+}
+
+/** The replica that gave `id`, when it is one of the gateway's relayed-request ids. */
+export function replicaOf(id: string): string | undefined {
+  return /^gw-req-([0-9a-f]{12})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(id)?.[1];
 }
 
 /** A POSTed JSON-RPC response to a relayed request, or undefined when the body is not one. */
