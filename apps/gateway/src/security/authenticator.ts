@@ -54,11 +54,14 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   private readonly jwt: JwtVerifier | undefined;
   private readonly adminDigest: Buffer | undefined;
+  /** The bootstrap admin key may have the API keys' prefix (`npm start` makes `mcpgw_admin_…`). */
+  private readonly adminLooksLikeApiKey: boolean;
   private readonly devDigest: Buffer | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.jwt = options.config.jwt ? new JwtVerifier(options.config.jwt) : undefined;
     this.adminDigest = options.adminKey ? digest(options.adminKey) : undefined;
+    this.adminLooksLikeApiKey = options.adminKey?.startsWith(API_KEY_PREFIX) ?? false;
     this.devDigest = options.config.devToken?.enabled && options.devToken ? digest(options.devToken) : undefined;
   }
 
@@ -75,7 +78,9 @@ export class Authenticator {
     if (credential.length === 0 || credential.length > MAX_CREDENTIAL_LENGTH || /\s/.test(credential)) {
       throw this.unauthorized(headers, 'malformed_credentials', 'malformed credentials', true);
     }
-    if (credential.startsWith(API_KEY_PREFIX)) return this.fromApiKey(headers, credential);
+    if (credential.startsWith(API_KEY_PREFIX) && !(this.adminLooksLikeApiKey && sameSecret(credential, this.adminDigest))) {
+      return this.fromApiKey(headers, credential);
+    }
     if (sameSecret(credential, this.adminDigest)) return { id: 'admin', kind: 'admin', user: 'admin', roles: ['admin'] };
     if (sameSecret(credential, this.devDigest)) {
       return { id: 'dev-token', kind: 'dev_token', user: 'developer', roles: [...(this.options.config.devToken?.roles ?? [])] };
