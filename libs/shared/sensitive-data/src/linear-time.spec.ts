@@ -11,6 +11,11 @@ import { SENSITIVE_KINDS } from './kinds.js';
  * the best of five runs on 100 KB and on 1 MB of the same adversarial near-match input, side
  * by side. Linear work gives a ratio near 10, quadratic work near 100; the bound of 30 leaves
  * room for noise on a shared machine.
+ *
+ * Each run is measured in CPU time, not elapsed time. On a busy machine (CI runs test files and
+ * projects in parallel on two cores) a 1 MB run outlasts a scheduler time slice and is preempted
+ * while a 100 KB run usually is not, so elapsed times gave linear work ratios of 18–22 with three
+ * other busy processes, and past 30 in CI.
  */
 
 const NEAR_MISSES = [
@@ -49,10 +54,12 @@ const ADVERSARIAL: Record<string, string> = {
 
 const sized = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 
+/** CPU time of one `detect` call, in milliseconds (user and system time of this process). */
 function timed(text: string): number {
-  const started = performance.now();
+  const started = process.cpuUsage();
   detect(text);
-  return Math.max(performance.now() - started, 0.05); // below the timer's useful resolution, treat as equal
+  const used = process.cpuUsage(started);
+  return Math.max((used.user + used.system) / 1000, 0.05); // below useful resolution, treat as equal
 }
 
 /**
