@@ -1,13 +1,16 @@
 import { ConfigError } from './config.js';
+import { StartupInterrupted } from './startup-interrupted.js';
 
 /**
  * Runs a service's start-up. A {@link ConfigError} prints every problem and exits 1 before
- * any port opens; any other start-up failure prints its message (no stack) and exits 1.
+ * any port opens; any other start-up failure prints its message (no stack) and exits 1. A
+ * shutdown signal during start-up is no failure: its coordinator ends the process.
  */
 export async function runMain(service: string, start: () => Promise<void>): Promise<void> {
   try {
     await start();
   } catch (err) {
+    if (err instanceof StartupInterrupted) return;
     const message =
       err instanceof ConfigError
         ? err.message

@@ -29,5 +29,6 @@ export {
   type ServiceParts,
   type StartServiceOptions,
 } from './service.js';
+export { StartupInterrupted } from './startup-interrupted.js';
 export { httpReachable } from './readiness-checks.js';
 export { requireServiceToken } from './service-token.js';

@@ -5,6 +5,7 @@ import { installCrashHandlers } from './bootstrap.js';
 import type { ServiceBasics } from './config.js';
 import { listen, type RunningServer } from './http-server.js';
 import { ShutdownCoordinator } from './shutdown.js';
+import { StartupInterrupted } from './startup-interrupted.js';
 
 export interface StartServiceOptions {
   logger: Logger;
@@ -18,23 +19,32 @@ export interface StartServiceOptions {
   /** Run when shutdown begins, before the drain (close long-lived streams). */
   preDrainHooks?: ReadonlyArray<{ name: string; run: () => Promise<void> }>;
   exit?: (code: number) => void;
+  /**
+   * A coordinator whose signal handlers are already installed (set up before the app was built);
+   * without one, a new coordinator is created and its handlers installed once listening.
+   */
+  shutdown?: ShutdownCoordinator;
 }
 
 /** Listens and wires graceful shutdown on SIGTERM/SIGINT; the common tail of every main.ts. */
 export async function startService(
   options: StartServiceOptions,
 ): Promise<{ running: RunningServer; shutdown: ShutdownCoordinator }> {
-  const shutdown = new ShutdownCoordinator({
-    logger: options.logger,
-    drainTimeoutMs: options.drainTimeoutMs,
-    exit: options.exit,
-  });
-  const app = await options.createApp({ isShuttingDown: () => shutdown.isShuttingDown() });
-  const running = await listen(app, { host: options.host, port: options.port });
-  shutdown.attachServer(running);
+  const shutdown =
+    options.shutdown ??
+    new ShutdownCoordinator({
+      logger: options.logger,
+      drainTimeoutMs: options.drainTimeoutMs,
+      exit: options.exit,
+    });
+  // Registered before the app is created, so a signal during that step still closes what it opened.
   for (const hook of options.hooks ?? []) shutdown.addHook(hook.name, hook.run);
   for (const hook of options.preDrainHooks ?? []) shutdown.addPreDrainHook(hook.name, hook.run);
-  shutdown.installSignalHandlers();
+  const app = await options.createApp({ isShuttingDown: () => shutdown.isShuttingDown() });
+  if (shutdown.isShuttingDown()) throw new StartupInterrupted();
+  const running = await listen(app, { host: options.host, port: options.port });
+  shutdown.attachServer(running);
+  if (!options.shutdown) shutdown.installSignalHandlers();
   options.logger.info('listening', { url: running.url });
   return { running, shutdown };
 }
@@ -59,8 +69,10 @@ export interface RunServiceOptions {
 }
 
 /**
- * The fixed start-up order of every service: telemetry → logger → metrics registry → the
- * app's dependencies → listen → shutdown wiring (service hooks first, telemetry flushed last).
+ * The fixed start-up order of every service: telemetry → logger → shutdown on signals → metrics
+ * registry → the app's dependencies → listen. A signal during start-up ends the process
+ * gracefully too (log lines held for `LOG_FLUSH_MS` are written, the hooks registered so far
+ * run, telemetry is flushed last) instead of the default action killing it on the spot.
  */
 export async function runService(options: RunServiceOptions): Promise<{ running: RunningServer }> {
   const { basics, service } = options;
@@ -72,6 +84,9 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
   const logger = createLogger({ service, level: basics.logLevel, flushIntervalMs: basics.logFlushMs });
   if (basics.telemetryWarning) logger.warn(basics.telemetryWarning);
   installCrashHandlers((message, err) => logger.error(message, { err }));
+  const shutdown = new ShutdownCoordinator({ logger, drainTimeoutMs: basics.shutdownTimeoutMs });
+  shutdown.addFinalHook('telemetry', () => telemetry.shutdown());
+  shutdown.installSignalHandlers();
   const registry = createMetricsRegistry({ service });
   const parts = await options.build({ logger, registry });
   const { running } = await startService({
@@ -80,8 +95,9 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
     port: basics.port,
     drainTimeoutMs: basics.shutdownTimeoutMs,
     createApp: parts.createApp,
-    hooks: [...(parts.hooks ?? []), { name: 'telemetry', run: () => telemetry.shutdown() }],
+    hooks: parts.hooks,
     preDrainHooks: parts.preDrainHooks,
+    shutdown,
   });
   return { running };
 }

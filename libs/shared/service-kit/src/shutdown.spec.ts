@@ -54,6 +54,16 @@ describe('ShutdownCoordinator', () => {
     expect(await inFlight).toBe('cut');
   });
 
+  it('runs final hooks after every other hook, whenever those were added', async () => {
+    const coordinator = new ShutdownCoordinator({ logger: quietLogger(), drainTimeoutMs: 100 });
+    const order: string[] = [];
+    coordinator.addFinalHook('telemetry', async () => { order.push('telemetry'); });
+    coordinator.addHook('store', async () => { order.push('store'); });
+    coordinator.addHook('outbox', async () => { order.push('outbox'); });
+    expect(await coordinator.shutdown('test')).toBe(0);
+    expect(order).toEqual(['store', 'outbox', 'telemetry']);
+  });
+
   it('exits 1 when a hook fails or hangs, and runs only once', async () => {
     const coordinator = new ShutdownCoordinator({ logger: quietLogger(), drainTimeoutMs: 100, hookTimeoutMs: 100 });
     let runs = 0;

@@ -22,6 +22,7 @@ export interface ShutdownOptions {
  */
 export class ShutdownCoordinator {
   private readonly hooks: ShutdownHook[] = [];
+  private readonly finalHooks: ShutdownHook[] = [];
   private readonly preDrainHooks: ShutdownHook[] = [];
   private server: RunningServer | undefined;
   private pending: Promise<number> | undefined;
@@ -47,6 +48,15 @@ export class ShutdownCoordinator {
   /** Hooks run in the order they are added. */
   addHook(name: string, run: () => Promise<void>): void {
     this.hooks.push({ name, run });
+  }
+
+  /**
+   * Runs after every {@link addHook} hook, whenever that one was added: telemetry is flushed
+   * last, and it is registered before the service's own hooks exist (a signal may arrive while
+   * the service is still being built).
+   */
+  addFinalHook(name: string, run: () => Promise<void>): void {
+    this.finalHooks.push({ name, run });
   }
 
   /**
@@ -89,7 +99,7 @@ export class ShutdownCoordinator {
       const { drained } = await this.server.drain(this.options.drainTimeoutMs);
       if (!drained) logger.warn('drain deadline reached, remaining connections closed');
     }
-    for (const hook of this.hooks) {
+    for (const hook of [...this.hooks, ...this.finalHooks]) {
       try {
         await withDeadline(hook.run(), this.options.hookTimeoutMs ?? 5000, hook.name);
       } catch (err) {
