@@ -47,9 +47,10 @@ function referenceRedactDeep(
           typeof item === 'string' && item !== '' && withPassword && keys.has(normalize(key));
         if (secretKey) counts['password'] = (counts['password'] ?? 0) + 1;
         const out = secretKey ? '[REDACTED:password]' : visit(item, depth + 1);
-        let outKey = redacted(key);
-        for (let n = 2; outKey !== key && used.has(outKey); n += 1)
-          outKey = `${redacted(key)} (${n})`;
+        // Redacted (and counted) once: a renamed key that collides gets a suffix, not a recount.
+        const renamed = redacted(key);
+        let outKey = renamed;
+        for (let n = 2; outKey !== key && used.has(outKey); n += 1) outKey = `${renamed} (${n})`;
         if (!jsonless(out)) {
           used.add(outKey);
           entries.push([outKey, out]);
@@ -80,7 +81,8 @@ function expectSharedWhereUnchanged(input: unknown, output: unknown): void {
   );
 }
 
-// Strings that are sometimes sensitive, keys that are sometimes secret-named (and "__proto__").
+// Strings that are sometimes sensitive, keys that are sometimes secret-named (and "__proto__"),
+// and two e-mail keys of one object that redact to the same text (the ` (2)` suffix path).
 const text = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.constantFrom(
@@ -94,7 +96,15 @@ const text = fc.oneof(
 );
 const key = fc.oneof(
   fc.string({ maxLength: 6 }),
-  fc.constantFrom('password', 'Api-Key', 'token', '__proto__', 'text', 'a@example.com'),
+  fc.constantFrom(
+    'password',
+    'Api-Key',
+    'token',
+    '__proto__',
+    'text',
+    'a@example.com',
+    'b@example.com',
+  ),
 );
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof(

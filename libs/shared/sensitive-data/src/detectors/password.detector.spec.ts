@@ -17,6 +17,24 @@ describe('password', () => {
     expect(hits('{\\"token\\":\\"t0k3n\\"}')).toEqual(['t0k3n']);
   });
 
+  it('leaves a value that is already a redaction marker alone (redacting twice changes nothing)', () => {
+    expect(hits('pwd= [REDACTED:github_token]')).toEqual([]);
+    expect(hits('{"token":"[REDACTED:jwt]"}')).toEqual([]);
+    expect(hits(`password=${R} next`)).toEqual([]);
+    expect(hits('password=[REDACTED:email]hunter2')).toEqual(['hunter2']); // what follows it is read
+    expect(hits('password=[REDACTED:]x')).toEqual(['[REDACTED:]x']); // not a marker
+    for (const text of [
+      `pwd= ghp_${'a'.repeat(36)}`,
+      'x token: eyJabcde.eyJxy.sig',
+      'secret= AKIAABCDEFGHIJKLMNOP',
+      `{"token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"}`,
+    ]) {
+      const once = redact(text).text;
+      expect(once).not.toContain('[REDACTED:password]');
+      expect(redact(once).text).toBe(once);
+    }
+  });
+
   it('ends a URL query value at & (the next parameter), also after a prefixed name', () => {
     expect(redacted('/login?password=a&b')).toBe(`/login?password=${R}&b`);
     expect(redacted('/login?user=bob&password=hunter2&next=1')).toBe(

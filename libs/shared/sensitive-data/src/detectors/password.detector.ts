@@ -82,9 +82,18 @@ function escapedQuotedEnd(text: string, start: number, quote: string): number {
   return Math.min(i, limit);
 }
 
+/**
+ * A replacement this library wrote (`[REDACTED:<kind>]`, see `defaultReplacement`). A value
+ * starting with one is read from after it: redacting `pwd= ghp_…` reports the more specific
+ * `github_token`, and reading its marker as a password on a second pass would change the text.
+ */
+const MARKER = /\[REDACTED:[a-z_]{1,32}\]/y;
+
 function valueSpan(match: RegExpExecArray): Span | null {
   const text = match.input;
-  const start = match.index + match[0].length;
+  let start = match.index + match[0].length;
+  MARKER.lastIndex = start;
+  if (MARKER.test(text)) start = MARKER.lastIndex;
   const opener = match[1];
   let end: number;
   if (opener === undefined) end = unquotedEnd(text, start, match.index);
