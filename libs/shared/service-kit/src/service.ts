@@ -37,16 +37,37 @@ export async function startService(
       drainTimeoutMs: options.drainTimeoutMs,
       exit: options.exit,
     });
-  // Registered before the app is created, so a signal during that step still closes what it opened.
+  // Registered first, so a signal during start-up (even one already taken, whose hooks are still
+  // running) closes what the build opened.
   for (const hook of options.hooks ?? []) shutdown.addHook(hook.name, hook.run);
   for (const hook of options.preDrainHooks ?? []) shutdown.addPreDrainHook(hook.name, hook.run);
-  const app = await options.createApp({ isShuttingDown: () => shutdown.isShuttingDown() });
+  if (shutdown.isShuttingDown()) throw new StartupInterrupted();
+  const app = await interruptible(shutdown, () => options.createApp({ isShuttingDown: () => shutdown.isShuttingDown() }));
   if (shutdown.isShuttingDown()) throw new StartupInterrupted();
   const running = await listen(app, { host: options.host, port: options.port });
+  if (shutdown.isShuttingDown()) {
+    // The signal came while the port was being opened: the coordinator found no server to drain.
+    await running.drain(0);
+    throw new StartupInterrupted();
+  }
   shutdown.attachServer(running);
   if (!options.shutdown) shutdown.installSignalHandlers();
   options.logger.info('listening', { url: running.url });
   return { running, shutdown };
+}
+
+/**
+ * A start-up step that a shutdown may cut short: when it fails after shutdown began (the hooks
+ * closed what it was waiting on, e.g. the state store), that is the interruption, not a start-up
+ * failure.
+ */
+async function interruptible<T>(shutdown: ShutdownCoordinator, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (shutdown.isShuttingDown()) throw new StartupInterrupted();
+    throw err;
+  }
 }
 
 /** What an app's `build` step returns: the app factory and the hooks that close its resources. */
@@ -88,7 +109,7 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
   shutdown.addFinalHook('telemetry', () => telemetry.shutdown());
   shutdown.installSignalHandlers();
   const registry = createMetricsRegistry({ service });
-  const parts = await options.build({ logger, registry });
+  const parts = await interruptible(shutdown, () => options.build({ logger, registry }));
   const { running } = await startService({
     logger,
     host: basics.host,

@@ -99,16 +99,32 @@ export class ShutdownCoordinator {
       const { drained } = await this.server.drain(this.options.drainTimeoutMs);
       if (!drained) logger.warn('drain deadline reached, remaining connections closed');
     }
-    for (const hook of [...this.hooks, ...this.finalHooks]) {
-      try {
-        await withDeadline(hook.run(), this.options.hookTimeoutMs ?? 5000, hook.name);
-      } catch (err) {
-        code = 1;
-        logger.error('shutdown hook failed', { hook: hook.name, err });
+    // By index: a hook added while these run (a start-up step that finished after the signal
+    // registers what it opened) still runs; one added while the final hooks run, right after them.
+    let next = 0;
+    const runAdded = async () => {
+      for (; next < this.hooks.length; next += 1) {
+        if (!(await this.runHook(this.hooks[next]))) code = 1;
       }
+    };
+    await runAdded();
+    for (const hook of this.finalHooks) {
+      if (!(await this.runHook(hook))) code = 1;
     }
+    await runAdded();
     logger.info('shutdown complete', { duration_ms: Date.now() - started, exit_code: code });
     return code;
+  }
+
+  private async runHook(hook: ShutdownHook | undefined): Promise<boolean> {
+    if (!hook) return true;
+    try {
+      await withDeadline(hook.run(), this.options.hookTimeoutMs ?? 5000, hook.name);
+      return true;
+    } catch (err) {
+      this.options.logger.error('shutdown hook failed', { hook: hook.name, err });
+      return false;
+    }
   }
 }
 

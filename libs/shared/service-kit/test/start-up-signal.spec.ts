@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 const FIXTURE = fileURLToPath(new URL('./fixtures/slow-start-service.ts', import.meta.url));
 
 /** Starts the fixture, sends SIGTERM once it reports the stall, and collects how it ended. */
-async function signalDuringStartUp(stallIn: 'build' | 'create-app') {
+async function signalDuringStartUp(
+  stallIn: 'build' | 'create-app' | 'create-app-rejects' | 'build-late',
+) {
   const child = spawn(
     process.execPath,
     ['--conditions=@mcpgw/source', '--import', 'tsx', FIXTURE],
@@ -66,5 +68,30 @@ describe('a shutdown signal during start-up', () => {
     expect(closed).toBeGreaterThan(-1);
     expect(ended.stderr.indexOf('TELEMETRY FLUSHED')).toBeGreaterThan(closed);
     expect(ended.messages).not.toContain('listening');
+  }, 30_000);
+
+  it('while the app is created and the step fails as its resources close: still a clean exit 0', async () => {
+    const ended = await signalDuringStartUp('create-app-rejects');
+    expect(ended.stderr).toContain('STALLED create-app-rejects');
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(ended.stderr.join('\n')).not.toContain('start-up failed');
+    expect(ended.messages).toEqual([
+      'building',
+      'creating the app',
+      'shutdown started',
+      'shutdown complete',
+    ]);
+    expect(ended.stderr.filter((l) => /CLOSED|FLUSHED/.test(l))).toEqual([
+      'RESOURCES CLOSED',
+      'TELEMETRY FLUSHED',
+    ]);
+  }, 30_000);
+
+  it('when the build finishes after the signal: closes what it opened and never creates the app', async () => {
+    const ended = await signalDuringStartUp('build-late');
+    expect(ended.stderr).toContain('STALLED build-late');
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(ended.messages).toEqual(['building', 'shutdown started', 'shutdown complete']);
+    expect(ended.stderr).toContain('RESOURCES CLOSED');
   }, 30_000);
 });

@@ -27,6 +27,8 @@ describe('password', () => {
       `pwd= ghp_${'a'.repeat(36)}`,
       'x token: eyJabcde.eyJxy.sig',
       'secret= AKIAABCDEFGHIJKLMNOP',
+      '1.2.3.4token: 5.6.7.8', // kinds with digits (ipv4, ipv6); the name is found on a second pass only
+      '10.0.0.1password=fe80::1',
       `{"token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"}`,
     ]) {
       const once = redact(text).text;

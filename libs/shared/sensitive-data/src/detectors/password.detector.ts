@@ -87,7 +87,7 @@ function escapedQuotedEnd(text: string, start: number, quote: string): number {
  * starting with one is read from after it: redacting `pwd= ghp_…` reports the more specific
  * `github_token`, and reading its marker as a password on a second pass would change the text.
  */
-const MARKER = /\[REDACTED:[a-z_]{1,32}\]/y;
+const MARKER = /\[REDACTED:[a-z0-9_]{1,32}\]/y;
 
 function valueSpan(match: RegExpExecArray): Span | null {
   const text = match.input;
