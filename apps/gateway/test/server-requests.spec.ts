@@ -74,7 +74,8 @@ beforeAll(async () => {
       upstreams: [
         { id: 'open', transport: 'streamable-http', url: `${upstream.url}/mcp`, serverRequests: ['sampling', 'elicitation'] },
         { id: 'closed', transport: 'streamable-http', url: `${upstream.url}/mcp` },
-        { id: 'brief', transport: 'streamable-http', url: `${upstream.url}/mcp`, serverRequests: ['elicitation'], timeoutMs: 1_000 },
+        // Waiting on the client stops the idle wait (timeoutMs): maxDurationMs bounds it.
+        { id: 'brief', transport: 'streamable-http', url: `${upstream.url}/mcp`, serverRequests: ['elicitation'], timeoutMs: 1_000, maxDurationMs: 2_000 },
       ],
     },
   });

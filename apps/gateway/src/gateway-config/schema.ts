@@ -18,7 +18,14 @@ export interface UpstreamConfig {
   readonly env: Readonly<Record<string, string>>;
   /** stdio, Node programs: run under Node's permission model with these read-only paths. */
   readonly nodePermissions?: { readonly allowFsRead: readonly string[] };
+  /**
+   * How long a call may wait on the upstream without hearing from it: each progress or log
+   * message of the call starts the wait again, and it stops while a request the upstream relayed
+   * to the client (sampling, elicitation) waits for the client's answer.
+   */
   readonly timeoutMs: number;
+  /** The longest a call may take, however often the upstream reports progress. */
+  readonly maxDurationMs: number;
   /** stdio: stop the child after this long without calls. */
   readonly idleTimeoutMs: number;
   readonly breaker: {
@@ -31,6 +38,11 @@ export interface UpstreamConfig {
    * (declared to it as client capabilities, relayed to 2025-era clients that accept a stream).
    */
   readonly serverRequests: readonly ServerRequestKind[];
+}
+
+/** A call's longest duration unless configured: five minutes, and never below its idle timeout. */
+export function defaultMaxDurationMs(timeoutMs: number): number {
+  return Math.max(timeoutMs, 300_000);
 }
 
 /** Server-to-client requests an upstream may be allowed to send through the gateway. */
@@ -173,6 +185,12 @@ export const upstreamSchema = Joi.object({
     otherwise: Joi.forbidden(),
   }),
   timeoutMs: Joi.number().integer().min(100).max(600_000).default(30_000),
+  maxDurationMs: Joi.number()
+    .integer()
+    .min(Joi.ref('timeoutMs'))
+    .max(3_600_000)
+    .default((parent: { timeoutMs: number }) => defaultMaxDurationMs(parent.timeoutMs))
+    .messages({ 'number.min': '{{#label}} must be at least the upstream\'s timeoutMs' }),
   idleTimeoutMs: Joi.number().integer().min(1000).max(86_400_000).default(300_000),
   serverRequests: Joi.when('transport', {
     is: 'streamable-http',

@@ -72,6 +72,12 @@ export interface ExchangeOptions {
    * SDK client, which has no handler for them and answers with an error.
    */
   onrequest?: (request: UpstreamServerRequest) => void;
+  /**
+   * Fails the exchange with `error()` when the upstream sends nothing for `ms`: the wait starts
+   * when the request is sent and again at each event on its stream, and stops while a request
+   * handed to `onrequest` waits for its answer (the client, maybe a person, is being waited on).
+   */
+  idle?: { ms: number; error: () => Error };
   dispatcher?: Dispatcher;
 }
 
@@ -160,6 +166,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.settle(reason);
     this.controller?.abort(reason);
   };
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Relayed requests still waiting for the client's answer: the idle wait stops meanwhile. */
+  private awaitingClient = 0;
+  private readonly onIdle = () => {
+    const err = (this.options.idle as NonNullable<ExchangeOptions['idle']>).error();
+    this.settle(err);
+    this.controller?.abort(err);
+  };
 
   constructor(
     private readonly id: string,
@@ -169,6 +183,12 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (err: Error) => void,
   ) {
     options.signal.addEventListener('abort', this.onAbort, { once: true });
+    if (options.idle) this.idleTimer = setTimeout(this.onIdle, options.idle.ms);
+  }
+
+  /** The upstream was heard from: its idle wait starts again (unless the client is being waited on). */
+  private heard(): void {
+    if (this.awaitingClient === 0 && !this.settled) this.idleTimer?.refresh();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -249,7 +269,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const state: NonNullable<ExchangeHandler['sse']> = { feed: () => undefined, decoder: new StringDecoder('utf8') };
     const parser = createParser({
       onEvent: (event) => {
-        if (state.answer || state.failure || (event.event && event.event !== 'message') || !event.data) return;
+        if (state.answer || state.failure) return;
+        this.heard();
+        if ((event.event && event.event !== 'message') || !event.data) return;
         let item: unknown;
         try {
           item = JSON.parse(event.data);
@@ -286,8 +308,17 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const upstreamId = item['id'];
     if (onrequest && typeof item['method'] === 'string' && RELAYABLE_SERVER_REQUESTS.has(item['method']) && (typeof upstreamId === 'string' || typeof upstreamId === 'number')) {
       const { session } = this;
-      const respond = (answer: ClientAnswer) => void session.respond({ jsonrpc: '2.0', id: upstreamId, ...answer }).catch(() => undefined);
-      if (answered) return respond(unreachableClient(item['method']));
+      const answer = (reply: ClientAnswer) => void session.respond({ jsonrpc: '2.0', id: upstreamId, ...reply }).catch(() => undefined);
+      if (answered) return answer(unreachableClient(item['method']));
+      this.awaitClient();
+      let replied = false;
+      const respond = (reply: ClientAnswer) => {
+        if (!replied) {
+          replied = true;
+          this.clientAnswered();
+        }
+        answer(reply);
+      };
       try {
         onrequest({ method: item['method'], params: isObject(item['params']) ? item['params'] : undefined, respond });
       } catch {
@@ -305,10 +336,21 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     }
   }
 
+  private awaitClient(): void {
+    this.awaitingClient += 1;
+    clearTimeout(this.idleTimer);
+  }
+
+  private clientAnswered(): void {
+    this.awaitingClient -= 1;
+    if (this.awaitingClient === 0 && this.idleTimer && !this.settled) this.idleTimer = setTimeout(this.onIdle, (this.options.idle as NonNullable<ExchangeOptions['idle']>).ms);
+  }
+
   /** Settles the exchange once: `err` rejects, else `result` resolves. */
   private settle(err: Error | undefined, result?: Record<string, unknown>): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.idleTimer);
     this.release();
     if (err) this.reject(err);
     else this.resolve(result as Record<string, unknown>);

@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Registry } from 'prom-client';
-import { createCircuitBreaker, sleep, type CircuitBreaker } from '@mcpgw/resilience';
+import { createCircuitBreaker, sleep, TimeoutError, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
 import { unreachableClient } from '../mcp/server-requests.js';
@@ -76,7 +76,8 @@ export class UpstreamConnection {
       (signal, method, params, options) => this.send(method, params, { ...options, signal }),
       {
         name: `upstream:${config.id}`,
-        timeoutMs: config.timeoutMs,
+        // The hard cap; the wait for the upstream's next message (timeoutMs) is the exchange's.
+        timeoutMs: config.maxDurationMs,
         errorThresholdPercentage: config.breaker.errorThresholdPercentage,
         resetTimeoutMs: config.breaker.resetTimeoutMs,
         volumeThreshold: config.breaker.volumeThreshold,
@@ -144,12 +145,7 @@ export class UpstreamConnection {
     try {
       const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
       if (direct) return await this.sendDirect(client, direct, method, params, options);
-      return await client.request({ method, params }, passthroughResult, {
-        signal: options.signal,
-        timeout: this.config.timeoutMs,
-        onprogress: options.onprogress,
-        resetTimeoutOnProgress: true,
-      });
+      return await client.request({ method, params }, passthroughResult, this.sdkRequestOptions(options));
     } catch (err) {
       if (isSessionLost(err)) {
         // The upstream forgot our session (restart, expiry): initialise again and retry once.
@@ -159,10 +155,21 @@ export class UpstreamConnection {
         const fresh = await this.ensureClient();
         const direct = FORWARDED_METHODS.has(method) ? this.directSession(fresh) : undefined;
         if (direct) return await this.sendDirect(fresh, direct, method, params, options);
-        return fresh.request({ method, params }, passthroughResult, { signal: options.signal, timeout: this.config.timeoutMs, onprogress: options.onprogress });
+        return fresh.request({ method, params }, passthroughResult, this.sdkRequestOptions(options));
       }
       throw err;
     }
+  }
+
+  /** The SDK's own timeouts, as the direct exchange keeps them: idle `timeoutMs`, progress restarts it, `maxDurationMs` in all. */
+  private sdkRequestOptions(options: CallOptions & { signal: AbortSignal }) {
+    return {
+      signal: options.signal,
+      timeout: this.config.timeoutMs,
+      onprogress: options.onprogress,
+      resetTimeoutOnProgress: true,
+      maxTotalTimeout: this.config.maxDurationMs,
+    };
   }
 
   private allowsServerRequest(method: string): boolean {
@@ -194,6 +201,8 @@ export class UpstreamConnection {
   ): Promise<Record<string, unknown>> {
     // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
     const id = `gw-${(this.exchangeIds += 1)}`;
+    const { timeoutMs, maxDurationMs } = this.config;
+    let silence: TimeoutError | undefined;
     try {
       const { onrequest } = options;
       return await exchange(session, { id, method, params }, {
@@ -201,13 +210,18 @@ export class UpstreamConnection {
         onprogress: options.onprogress,
         onlog: options.onlog,
         onrequest: onrequest && ((request) => (this.allowsServerRequest(request.method) ? onrequest(request) : request.respond(unreachableClient(request.method)))),
+        // Without room to extend, the breaker's timeout is the same wait: no second timer.
+        ...(maxDurationMs > timeoutMs && {
+          idle: { ms: timeoutMs, error: () => (silence = new TimeoutError(timeoutMs, `upstream ${this.id} sent nothing for ${timeoutMs} ms`)) },
+        }),
       });
     } catch (err) {
-      if (options.signal.aborted) {
+      if (options.signal.aborted || (silence !== undefined && err === silence)) {
         // As the SDK does for its own requests: tell the upstream to stop working on it.
-        const reason = options.signal.reason instanceof Error ? options.signal.reason.message : 'cancelled';
+        const cause = options.signal.aborted ? options.signal.reason : err;
+        const reason = cause instanceof Error ? cause.message : 'cancelled';
         void client.notification({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
-        throw options.signal.reason ?? err;
+        throw cause ?? err;
       }
       throw err;
     }

@@ -1,3 +1,4 @@
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { isBreakerOpenError, isTimeoutError } from '@mcpgw/resilience';
 import { JsonRpcError, RPC } from '../mcp/jsonrpc.js';
 import { UpstreamRpcError } from './direct-exchange.js';
@@ -28,7 +29,8 @@ export function toClientError(upstream: string, err: unknown): JsonRpcError {
       cause: err,
     });
   }
-  if (isTimeoutError(err) || (err as { code?: unknown })?.code === -32001) {
+  // The breaker's timeout (maxDurationMs), the exchange's idle wait, or the SDK's own (its path).
+  if (isTimeoutError(err) || (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) || (err as { code?: unknown })?.code === -32001) {
     return new JsonRpcError(RPC.UPSTREAM_TIMEOUT, `Upstream ${upstream} timed out`, { reason: 'upstream_timeout', cause: err });
   }
   return new JsonRpcError(RPC.UPSTREAM_UNAVAILABLE, `Upstream ${upstream} failed`, { reason: 'upstream_failed', cause: err });

@@ -1,7 +1,7 @@
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import { JsonIndex } from '../support/json-index.js';
-import type { UpstreamConfig } from '../gateway-config/schema.js';
+import { defaultMaxDurationMs, type UpstreamConfig } from '../gateway-config/schema.js';
 import type { OverlayEntry } from './upstream-set.js';
 
 /** Store key of the overlay (a JsonIndex list: one JSON-encoded OverlayEntry per upstream id). */
@@ -104,9 +104,11 @@ function decode(items: readonly string[]): OverlayEntry[] {
  * during a rolling upgrade; re-validation restores the default.
  */
 export function storedForm(entry: OverlayEntry): OverlayEntry {
-  // Entries read back from the store are stored forms themselves: the field may be missing.
-  const requests: readonly string[] | undefined = entry.config?.serverRequests;
-  if (!entry.config || (requests !== undefined && requests.length > 0)) return entry;
-  const { serverRequests: _default, ...config } = entry.config;
+  if (!entry.config) return entry;
+  // Entries read back from the store are stored forms themselves: the fields may be missing.
+  const { serverRequests, maxDurationMs, ...rest } = entry.config;
+  const config: Partial<UpstreamConfig> = { ...rest };
+  if (serverRequests !== undefined && serverRequests.length > 0) Object.assign(config, { serverRequests });
+  if (maxDurationMs !== undefined && maxDurationMs !== defaultMaxDurationMs(rest.timeoutMs)) Object.assign(config, { maxDurationMs });
   return { ...entry, config: config as UpstreamConfig };
 }

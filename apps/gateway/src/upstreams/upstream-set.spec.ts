@@ -12,6 +12,7 @@ const upstream = (id: string, url = `http://127.0.0.1:1/${id}`): UpstreamConfig 
   env: {},
   serverRequests: [],
   timeoutMs: 30_000,
+  maxDurationMs: 300_000,
   idleTimeoutMs: 300_000,
   breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 5 },
 });
