@@ -56,7 +56,7 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     readiness: liveReadiness(deps),
     routes: (app) => {
       mountProtectedResourceMetadata(app, deps.file);
-      mountRestFacade(app, deps.core.pipeline, deps.config.version);
+      mountRestFacade(app, deps.core.pipeline, deps.config.version, deps.file.allowedOrigins);
       mountAdminRoutes(app, deps.core, deps.config.inboundServiceToken);
     },
   });
@@ -72,7 +72,16 @@ export function createGatewayListener(deps: GatewayDeps): RequestListener {
   const app = createGatewayApp(deps);
   return (req: IncomingMessage, res: ServerResponse) => {
     if (isMcpPath(req.url)) {
-      void deps.core.handleMcp(req, res);
+      // A fault the entry did not handle answers this request, never the process's crash handler.
+      deps.core.handleMcp(req, res).catch((err: unknown) => {
+        deps.logger.error('mcp request failed', { err });
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }));
+      });
       return;
     }
     app(req, res);

@@ -1,6 +1,8 @@
 import type { Express, Request, Response } from 'express';
 import { errorEnvelope, successEnvelope } from '@mcpgw/tool-schemas';
+import { localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
 import { requestContext } from '@mcpgw/service-kit';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
 import { Denial } from './security/denial.js';
@@ -25,7 +27,30 @@ function statusFor(err: JsonRpcError): { status: number; code: string } {
  * arguments as the JSON body — through the same pipeline as `/mcp` (IP gate, authentication,
  * authorization, rate limit, validation, sanitization, audit).
  */
-export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version: string): void {
+export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version: string, allowedOrigins: readonly string[]): void {
+  const origins = [...localhostAllowedOrigins(), ...allowedOrigins];
+  /**
+   * The transport guards `/mcp` applies, before the pipeline: a foreign Origin (a web page making
+   * a visitor's browser call tools) → 403, a body that is not JSON → 415, nesting past the limit
+   * → 400. Refusals are audited like the pipeline's.
+   */
+  const guarded = async (req: Request, res: Response): Promise<boolean> => {
+    let refusal: { status: number; code: string; message: string; reason: string } | undefined;
+    if (!validateOriginHeader(req.get('origin'), origins).ok) {
+      refusal = { status: 403, code: 'FORBIDDEN', message: 'origin not allowed', reason: 'origin_rejected' };
+    } else if (req.method === 'POST' && !req.is('application/json')) {
+      refusal = { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the body must be application/json', reason: 'unsupported_media_type' };
+    } else if (valueNestsDeeperThan(req.body)) {
+      refusal = { status: 400, code: 'VALIDATION_FAILED', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, reason: 'too_deep' };
+    }
+    if (!refusal) return true;
+    const ctx = requestContext(res);
+    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false };
+    await pipeline.finish(record, { status: refusal.status, decision: 'deny', reason: refusal.reason, durationMs: 0 }, 'rest.request');
+    res.status(refusal.status).json(errorEnvelope(refusal.code, refusal.message, { traceId: ctx.traceId }));
+    return false;
+  };
+
   const run = async (req: Request, res: Response, method: 'tools/list' | 'tools/call', params: Record<string, unknown>) => {
     const ctx = requestContext(res);
     const started = performance.now();
@@ -68,8 +93,11 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     res.status(status).set(headers).json(body);
   };
 
-  app.get('/mcp/tools', (req: Request, res: Response) => run(req, res, 'tools/list', {}));
+  app.get('/mcp/tools', async (req: Request, res: Response) => {
+    if (await guarded(req, res)) await run(req, res, 'tools/list', {});
+  });
   app.post('/mcp/call/:tool', async (req: Request, res: Response) => {
+    if (!(await guarded(req, res))) return;
     const args: unknown = req.body ?? {};
     if (!args || typeof args !== 'object' || Array.isArray(args)) {
       res.status(400).json(errorEnvelope('VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', { traceId: requestContext(res).traceId }));

@@ -8,7 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ElicitRequestSchema, ElicitResultSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoopbackListener } from '@mcpgw/testing';
+import { createServer } from 'node:http';
+import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
 import { startStatefulSdkUpstream } from './support/stateful-sdk-upstream.js';
 
@@ -61,14 +62,21 @@ function pacedServer(): Server {
   return server;
 }
 
+let closedPort: number;
+
 beforeAll(async () => {
   upstream = await startStatefulSdkUpstream(pacedServer);
   const url = `${upstream.url}/mcp`;
+  const gone = await listenOnLoopback(createServer());
+  closedPort = Number(new URL(gone.url).port);
+  await gone.close(); // nothing listens there any more: every connect is refused
   gateway = await startGateway({
     file: {
       upstreams: [
         { id: 'paced', transport: 'streamable-http', url, timeoutMs: IDLE_MS, maxDurationMs: 5_000, serverRequests: ['elicitation'] },
         { id: 'capped', transport: 'streamable-http', url, timeoutMs: IDLE_MS, maxDurationMs: 1_500 },
+        { id: 'doomed', transport: 'streamable-http', url, timeoutMs: IDLE_MS, maxDurationMs: 10_000 },
+        { id: 'unreachable', transport: 'streamable-http', url: `http://127.0.0.1:${closedPort}/mcp`, timeoutMs: 300, maxDurationMs: 10_000 },
       ],
     },
   });
@@ -137,5 +145,29 @@ describe('call deadlines', () => {
     await client.close();
     expect(outcome).toMatchObject({ text: 'user said accept' });
     expect(outcome.ms).toBeGreaterThan(3 * IDLE_MS);
+  });
+
+  it('fails the calls of an upstream that is removed while they run, at once', async () => {
+    const client = await connectedClient();
+    const running = timedCall(client, 'doomed__endless', true);
+    await sleep(400);
+    await gateway.core.upstreams.get('doomed')?.close();
+    const outcome = await running;
+    await client.close();
+    expect(outcome.error).toMatchObject({ code: -32001 });
+    expect(outcome.ms).toBeLessThan(3_000); // not its maxDurationMs (10 s)
+  });
+
+  it('counts reaching the upstream against timeoutMs: an unreachable one fails every call within it', async () => {
+    // Its tools were never listed, so a client cannot route to it: its connection is called as a
+    // listed tool's call would (an upstream that went down after listing).
+    const connection = gateway.core.upstreams.get('unreachable');
+    expect(connection).toBeDefined();
+    // The reconnect backoff doubles after every refused connect (250 ms, 500 ms, 1 s, 2 s, 4 s).
+    for (let i = 0; i < 6; i += 1) {
+      const started = Date.now();
+      await expect(connection?.request('tools/call', { name: 'anything', arguments: {} }), `call ${i}`).rejects.toThrow();
+      expect(Date.now() - started, `call ${i}`).toBeLessThan(1_500);
+    }
   });
 });

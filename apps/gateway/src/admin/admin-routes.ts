@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import Joi from 'joi';
 import { httpErrors, HttpError, requestContext } from '@mcpgw/service-kit';
 import type { GatewayCore } from '../gateway.js';
 import type { RequestRecord } from '../pipeline/gateway-pipeline.js';
+import { normaliseIp } from '../security/client-ip.js';
 import { Denial } from '../security/denial.js';
 import { isAdmin, type Principal } from '../security/principal.js';
 import { diffDefinitions } from '../pinning/tool-pins.js';
@@ -21,7 +23,11 @@ const approveSchema = Joi.object({
   tool: Joi.string().min(1).max(128).required(),
 });
 const blockSchema = Joi.object({
-  ip: Joi.string().ip({ cidr: 'forbidden' }).required(),
+  ip: Joi.string()
+    .ip({ cidr: 'forbidden' })
+    // Joi takes leading zeros (01.2.3.4), which node:net and the blocklist do not: refused here.
+    .custom((value: string, helpers) => (isIP(normaliseIp(value)) === 0 ? helpers.error('string.ip') : value))
+    .required(),
   ttl_seconds: Joi.number().integer().min(1).max(30 * 86_400).default(3600),
   reason: Joi.string().pattern(/^[\x20-\x7e]{1,200}$/).default('manual'),
   incident_id: Joi.string().max(128),

@@ -163,7 +163,16 @@ describe('one upstream entry (admin API)', () => {
   it('is validated like an item of upstreams:, defaults included', () => {
     const { value, problems: found } = validateUpstreamEntry({ id: 'extra', transport: 'sse', url: 'http://127.0.0.1:1/sse' }, '__');
     expect(found).toEqual([]);
-    expect(value).toMatchObject({ id: 'extra', headers: {}, timeoutMs: 30_000, breaker: { volumeThreshold: 5 } });
+    expect(value).toMatchObject({ id: 'extra', headers: {}, timeoutMs: 30_000, maxDurationMs: 300_000, breaker: { volumeThreshold: 5 } });
+  });
+
+  it('takes maxDurationMs of at least timeoutMs, defaulting to 5 min or timeoutMs if longer', () => {
+    const entry = (fields: Record<string, unknown>) => validateUpstreamEntry({ id: 'x', transport: 'sse', url: 'http://127.0.0.1:1/sse', ...fields }, '__');
+    expect(entry({ timeoutMs: 400_000 }).value?.maxDurationMs).toBe(400_000);
+    expect(entry({ timeoutMs: 1_000, maxDurationMs: 1_000 }).value?.maxDurationMs).toBe(1_000);
+    expect(entry({ timeoutMs: 5_000, maxDurationMs: 1_000 }).problems).toEqual([{ field: 'maxDurationMs', message: "must be at least the upstream's timeoutMs" }]);
+    // an invalid timeoutMs is reported once, not again through maxDurationMs
+    expect(entry({ timeoutMs: 'soon', maxDurationMs: 1_000 }).problems).toEqual([{ field: 'timeoutMs', message: 'must be a number' }]);
   });
 
   it('names every problem, and refuses an id containing the separator', () => {

@@ -187,10 +187,15 @@ export const upstreamSchema = Joi.object({
   timeoutMs: Joi.number().integer().min(100).max(600_000).default(30_000),
   maxDurationMs: Joi.number()
     .integer()
-    .min(Joi.ref('timeoutMs'))
+    .min(100)
     .max(3_600_000)
+    // Compared only with a valid timeoutMs: an invalid one is reported on its own.
+    .custom((value: number, helpers) => {
+      const { timeoutMs } = helpers.state.ancestors[0] as { timeoutMs?: unknown };
+      return typeof timeoutMs === 'number' && value < timeoutMs ? helpers.error('duration.belowTimeout') : value;
+    })
     .default((parent: { timeoutMs: number }) => defaultMaxDurationMs(parent.timeoutMs))
-    .messages({ 'number.min': '{{#label}} must be at least the upstream\'s timeoutMs' }),
+    .messages({ 'duration.belowTimeout': "{{#label}} must be at least the upstream's timeoutMs" }),
   idleTimeoutMs: Joi.number().integer().min(1000).max(86_400_000).default(300_000),
   serverRequests: Joi.when('transport', {
     is: 'streamable-http',

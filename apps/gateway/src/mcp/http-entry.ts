@@ -14,6 +14,7 @@ import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { notificationRelay } from './notification-relay.js';
 import { MAX_ANSWER_BYTES, type ServerAnswerRouter } from './server-answer-router.js';
 import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
@@ -104,9 +105,11 @@ export function createMcpEntry(options: McpEntryOptions) {
     }
 
     let body: unknown;
+    let tooDeep = false;
     try {
       const raw = await readBody(req, admission.maxBodyBytes);
-      body = JSON.parse(raw.toString('utf8'));
+      tooDeep = nestsDeeperThan(raw);
+      if (!tooDeep) body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
         await options.pipeline.finish(record, { status: 413, decision: 'deny', reason: 'body_too_large', durationMs: performance.now() - started }, 'mcp.request');
@@ -117,6 +120,10 @@ export function createMcpEntry(options: McpEntryOptions) {
       }
       await options.pipeline.finish(record, { status: 400, decision: 'deny', reason: 'invalid_json', durationMs: performance.now() - started }, 'mcp.request');
       fail(res, null, new JsonRpcError(RPC.PARSE_ERROR, 'Parse error: invalid JSON', { httpStatus: 400 }));
+      return;
+    }
+    if (tooDeep) {
+      await refuseWith(null, new JsonRpcError(RPC.INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { httpStatus: 400 }), 'too_deep');
       return;
     }
     if (Array.isArray(body)) {
@@ -151,8 +158,8 @@ export function createMcpEntry(options: McpEntryOptions) {
         try {
           checkModernRequest(headers, message.method, route.classification.revision, message.params as Record<string, unknown>);
         } catch (err) {
-          const rpc = err as JsonRpcError;
-          await refuseWith(id, rpc, rpc.reason);
+          if (!(err instanceof JsonRpcError)) throw err;
+          await refuseWith(id, err, err.reason);
           return;
         }
       }

@@ -23,7 +23,8 @@ export function validateParams(method: string, params: unknown): Record<string, 
     throw rpcErrors.invalidParams('params must be an object');
   }
   const value = (params ?? {}) as Record<string, unknown>;
-  const schemaName = PARAMS_SCHEMA[method];
+  // Own keys only: a method named `constructor` or `toString` must not find Object.prototype's.
+  const schemaName = Object.hasOwn(PARAMS_SCHEMA, method) ? PARAMS_SCHEMA[method] : undefined;
   if (!schemaName) return value;
   const result = specTypeSchemas[schemaName]['~standard'].validate(value);
   if (result instanceof Promise) return value;

@@ -68,7 +68,8 @@ export function checkModernRequest(
     throw mismatch(`the body names method ${method} but the required Mcp-Method header is absent`, { header: 'Mcp-Method' });
   }
   const source = nameSource(method, params);
-  if (!source || source.value === undefined) return;
+  // A name that is not a string is the params' problem (-32602 once they are validated), not the header's.
+  if (!source || typeof source.value !== 'string') return;
   if (headers.mcpName === undefined) {
     throw mismatch(`the body carries params.${source.field} but the required Mcp-Name header is absent`, { header: 'Mcp-Name' });
   }
@@ -76,7 +77,7 @@ export function checkModernRequest(
   if (decoded === undefined) throw mismatch('the Mcp-Name header carries an invalid Base64 value', { header: 'Mcp-Name' });
   if (decoded !== source.value) {
     throw mismatch(`the body's params.${source.field} and the Mcp-Name header disagree`, {
-      mismatch: { header: decoded.slice(0, 200), body: String(source.value).slice(0, 200) },
+      mismatch: { header: decoded.slice(0, 200), body: source.value.slice(0, 200) },
     });
   }
 }

@@ -273,4 +273,85 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     controller.abort(new Error('client cancelled'));
     await expect(pending).rejects.toThrow('client cancelled');
   });
+
+  describe('idle wait', () => {
+    const idle = (ms: number) => ({ ms, error: () => new Error(`silent for ${ms} ms`) });
+    /** An SSE stream that writes `event(i)` every 60 ms, 12 times, then the answer. */
+    const paced = (event: (i: number, token: unknown) => string) => {
+      handler = (_req, body, res) => {
+        const token = (body['params'] as { _meta?: { progressToken?: unknown } })._meta?.progressToken;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        let i = 0;
+        const timer = setInterval(() => {
+          i += 1;
+          if (i > 12) {
+            clearInterval(timer);
+            res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: body['id'], result: { ok: true } })}\n\n`);
+          } else res.write(event(i, token));
+        }, 60);
+        res.once('close', () => clearInterval(timer));
+      };
+    };
+    const message = (item: unknown) => `event: message\ndata: ${JSON.stringify(item)}\n\n`;
+
+    it('fails an upstream that sends nothing for the idle time', async () => {
+      handler = () => undefined;
+      await expect(exchange(session(), call, { signal: signal(), idle: idle(150) })).rejects.toThrow('silent for 150 ms');
+    });
+
+    it("starts again at each progress or log message of the call's own", async () => {
+      paced((i, token) => message(i % 2 ? { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: i } } : { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: i } }));
+      const options = { signal: signal(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
+      await expect(exchange(session(), call, options)).resolves.toEqual({ ok: true });
+    });
+
+    it('does not start again for keep-alive events or messages of other requests', async () => {
+      for (const event of [
+        () => 'event: ping\ndata: {}\n\n',
+        () => ': keep-alive\n\n',
+        (i: number) => message({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'someone-else', progress: i } }),
+      ]) {
+        paced(event);
+        const options = { signal: signal(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
+        await expect(exchange(session(), call, options)).rejects.toThrow('silent for 250 ms');
+      }
+    });
+
+    it('stops while a relayed request waits for the client, and starts again once it is answered', async () => {
+      handler = (_req, body, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(message({ jsonrpc: '2.0', id: 7, method: 'elicitation/create', params: { message: 'Sure?', requestedSchema: { type: 'object', properties: {} } } }));
+        // the answer comes 300 ms after the client's reply, longer than the idle wait: that must fail
+        res.once('close', () => undefined);
+      };
+      const started = Date.now();
+      const outcome = exchange(session(), call, {
+        signal: signal(),
+        idle: idle(200),
+        onrequest: (request) => setTimeout(() => request.respond({ result: { action: 'accept' } }), 500),
+      });
+      await expect(outcome).rejects.toThrow('silent for 200 ms');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(650); // 500 waiting on the client + 200 idle, not 200
+      expect(responded).toEqual([{ jsonrpc: '2.0', id: 7, result: { action: 'accept' } }]);
+    });
+
+    it('leaves no timer and no entry in the in-flight set once settled', async () => {
+      handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: { ok: true } });
+      const inFlight = new Set<(err: Error) => void>();
+      await expect(exchange(session(), call, { signal: signal(), idle: idle(100), inFlight })).resolves.toEqual({ ok: true });
+      expect(inFlight.size).toBe(0);
+      await new Promise((r) => setTimeout(r, 150)); // an idle timer left armed would throw here
+    });
+  });
+
+  it('fails at once through its in-flight entry (the connection is closing)', async () => {
+    handler = () => undefined;
+    const inFlight = new Set<(err: Error) => void>();
+    const pending = exchange(session(), call, { signal: signal(), inFlight });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(inFlight.size).toBe(1);
+    for (const fail of inFlight) fail(new Error('upstream removed'));
+    await expect(pending).rejects.toThrow('upstream removed');
+    expect(inFlight.size).toBe(0);
+  });
 });

@@ -78,6 +78,8 @@ export interface ExchangeOptions {
    * handed to `onrequest` waits for its answer (the client, maybe a person, is being waited on).
    */
   idle?: { ms: number; error: () => Error };
+  /** Holds a way to fail the exchange while it runs (its connection is closing). */
+  inFlight?: Set<(err: Error) => void>;
   dispatcher?: Dispatcher;
 }
 
@@ -169,11 +171,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private idleTimer: NodeJS.Timeout | undefined;
   /** Relayed requests still waiting for the client's answer: the idle wait stops meanwhile. */
   private awaitingClient = 0;
-  private readonly onIdle = () => {
-    const err = (this.options.idle as NonNullable<ExchangeOptions['idle']>).error();
+  private readonly fail = (err: Error) => {
     this.settle(err);
     this.controller?.abort(err);
   };
+  private readonly onIdle = () => this.fail((this.options.idle as NonNullable<ExchangeOptions['idle']>).error());
 
   constructor(
     private readonly id: string,
@@ -184,9 +186,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ) {
     options.signal.addEventListener('abort', this.onAbort, { once: true });
     if (options.idle) this.idleTimer = setTimeout(this.onIdle, options.idle.ms);
+    options.inFlight?.add(this.fail);
   }
 
-  /** The upstream was heard from: its idle wait starts again (unless the client is being waited on). */
+  /** The upstream reported on this call (progress, a log message): its idle wait starts again, unless the client is being waited on. */
   private heard(): void {
     if (this.awaitingClient === 0 && !this.settled) this.idleTimer?.refresh();
   }
@@ -269,9 +272,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const state: NonNullable<ExchangeHandler['sse']> = { feed: () => undefined, decoder: new StringDecoder('utf8') };
     const parser = createParser({
       onEvent: (event) => {
-        if (state.answer || state.failure) return;
-        this.heard();
-        if ((event.event && event.event !== 'message') || !event.data) return;
+        if (state.answer || state.failure || (event.event && event.event !== 'message') || !event.data) return;
         let item: unknown;
         try {
           item = JSON.parse(event.data);
@@ -287,6 +288,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
             state.failure = err as Error;
           }
         } else if (item['method'] === 'notifications/progress' && isObject(item['params']) && item['params']['progressToken'] === this.id) {
+          this.heard();
           try {
             this.options.onprogress?.(progressOf(item['params']));
           } catch {
@@ -329,6 +331,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
     const { level, logger, data } = item['params'];
     if (typeof level !== 'string') return;
+    this.heard();
     try {
       onlog({ level, ...(typeof logger === 'string' && { logger }), data });
     } catch {
@@ -351,6 +354,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.idleTimer);
+    this.options.inFlight?.delete(this.fail);
     this.release();
     if (err) this.reject(err);
     else this.resolve(result as Record<string, unknown>);

@@ -48,7 +48,7 @@ export class ManagedUpstream extends UpstreamConnection {
 
   /**
    * Stops taking new work: resolves once every request in flight has settled (each is bounded by
-   * the upstream's timeout) and the connection is closed. Idempotent.
+   * the upstream's maxDurationMs) and the connection is closed. Idempotent.
    */
   drain(): Promise<void> {
     if (this.currentState === 'active') this.currentState = 'draining';

@@ -66,6 +66,8 @@ export class UpstreamConnection {
   private connecting: Promise<Client> | undefined;
   private readonly breaker: CircuitBreaker<Parameters<Action>, Record<string, unknown>>;
   private consecutiveConnectFailures = 0;
+  /** Direct exchanges under way: closing the connection (upstream removed) fails them at once. */
+  private readonly exchanges = new Set<(err: Error) => void>();
   lastUsedAt = 0;
 
   constructor(
@@ -136,12 +138,13 @@ export class UpstreamConnection {
   }
 
   async close(): Promise<void> {
+    for (const fail of this.exchanges) fail(new UpstreamClosedError(this.id, 'closed'));
     this.breaker.shutdown();
     await this.disconnect();
   }
 
   private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
-    const client = await this.ensureClient();
+    const client = await this.clientWithin(this.config.timeoutMs);
     try {
       const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
       if (direct) return await this.sendDirect(client, direct, method, params, options);
@@ -152,7 +155,7 @@ export class UpstreamConnection {
         // Only the failed client is torn down; concurrent callers share the one reconnect.
         this.deps.logger.warn('upstream session lost, reconnecting', { upstream: this.id });
         if (this.client === client) await this.disconnect();
-        const fresh = await this.ensureClient();
+        const fresh = await this.clientWithin(this.config.timeoutMs);
         const direct = FORWARDED_METHODS.has(method) ? this.directSession(fresh) : undefined;
         if (direct) return await this.sendDirect(fresh, direct, method, params, options);
         return fresh.request({ method, params }, passthroughResult, this.sdkRequestOptions(options));
@@ -210,6 +213,7 @@ export class UpstreamConnection {
         onprogress: options.onprogress,
         onlog: options.onlog,
         onrequest: onrequest && ((request) => (this.allowsServerRequest(request.method) ? onrequest(request) : request.respond(unreachableClient(request.method)))),
+        inFlight: this.exchanges,
         // Without room to extend, the breaker's timeout is the same wait: no second timer.
         ...(maxDurationMs > timeoutMs && {
           idle: { ms: timeoutMs, error: () => (silence = new TimeoutError(timeoutMs, `upstream ${this.id} sent nothing for ${timeoutMs} ms`)) },
@@ -225,6 +229,20 @@ export class UpstreamConnection {
       }
       throw err;
     }
+  }
+
+  /**
+   * The connected client, within `ms`: reaching an upstream (backoff after failures, a stdio slot,
+   * the handshake) counts against the call's wait like the answer does. No timer when connected.
+   */
+  private clientWithin(ms: number): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(ms, `upstream ${this.id} was not reachable within ${ms} ms`)), ms);
+      this.ensureClient()
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
   }
 
   private ensureClient(): Promise<Client> {
@@ -296,8 +314,8 @@ export class UpstreamConnection {
 /** The connection was closed while it was being established. */
 export class UpstreamClosedError extends Error {
   readonly code = 'UPSTREAM_CLOSED';
-  constructor(upstream: string) {
-    super(`upstream ${upstream} was closed while connecting`);
+  constructor(upstream: string, when: 'connecting' | 'closed' = 'connecting') {
+    super(when === 'connecting' ? `upstream ${upstream} was closed while connecting` : `upstream ${upstream} was removed`);
     this.name = 'UpstreamClosedError';
   }
 }

@@ -13,6 +13,9 @@ describe('toHttpError', () => {
     ['body too large', Object.assign(new Error('x'), { type: 'entity.too.large' }), 413, 'PAYLOAD_TOO_LARGE'],
     ['invalid JSON', Object.assign(new Error('x'), { type: 'entity.parse.failed' }), 400, 'INVALID_JSON'],
     ['unsupported charset', Object.assign(new Error('x'), { type: 'charset.unsupported' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a client error a parser exposes (a gzip body that is not gzip)', Object.assign(new Error('boom'), { status: 400, expose: true }), 400, 'BAD_REQUEST'],
+    ["Express's undecodable path parameter", Object.assign(new URIError("Failed to decode param '%ZZboom'"), { status: 400 }), 400, 'BAD_REQUEST'],
+    ['a 4xx that is not exposed', Object.assign(new Error('boom'), { status: 400, expose: false }), 500, 'INTERNAL'],
     ['an unknown error', new Error('boom'), 500, 'INTERNAL'],
     ['a thrown string', 'boom', 500, 'INTERNAL'],
   ])('maps %s', (_name, err, status, code) => {

@@ -6,7 +6,7 @@ interface BodyParserError {
   expose?: unknown;
 }
 
-function fromBodyParser(err: BodyParserError): HttpError | undefined {
+function fromBodyParser(err: BodyParserError & object): HttpError | undefined {
   switch (err.type) {
     case 'entity.too.large':
       return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body too large', { reason: 'body_too_large' });
@@ -21,8 +21,17 @@ function fromBodyParser(err: BodyParserError): HttpError | undefined {
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return new HttpError(400, 'BAD_REQUEST', 'malformed request body', { reason: 'bad_body' });
-    default:
+    default: {
+      // Other client errors Express and its parsers mark as safe to answer (a path parameter that
+      // is not valid percent-encoding, a gzip body that is not gzip): the client's fault, not a 500.
+      // (Express 5's router marks an undecodable parameter with status 400 only, on a URIError.)
+      const { status, expose } = err;
+      const exposed = expose === true || err instanceof URIError;
+      if (exposed && typeof status === 'number' && status >= 400 && status < 500) {
+        return new HttpError(400, 'BAD_REQUEST', 'malformed request', { reason: 'bad_request' });
+      }
       return undefined;
+    }
   }
 }
 

@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH, nestsDeeperThan, valueNestsDeeperThan } from './json-depth.js';
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+/** Depth of a parsed JSON value, by definition. */
+function depthOf(value: unknown): number {
+  if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depthOf));
+  if (value && typeof value === 'object') return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+  return 0;
+}
+
+describe('nestsDeeperThan', () => {
+  it('refuses only past the limit', () => {
+    expect(nestsDeeperThan(bytes(nested(MAX_JSON_DEPTH)))).toBe(false);
+    expect(nestsDeeperThan(bytes(nested(MAX_JSON_DEPTH + 1)))).toBe(true);
+    expect(nestsDeeperThan(bytes(`{"a":${nested(10_000)}}`))).toBe(true);
+    expect(valueNestsDeeperThan(JSON.parse(nested(MAX_JSON_DEPTH)))).toBe(false);
+    expect(valueNestsDeeperThan(JSON.parse(`{"a":${nested(10_000)}}`))).toBe(true);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    expect(nestsDeeperThan(bytes(JSON.stringify({ text: '['.repeat(500) })))).toBe(false);
+    expect(nestsDeeperThan(bytes(JSON.stringify({ text: `\\"${'{'.repeat(500)}` })))).toBe(false);
+    expect(nestsDeeperThan(bytes(JSON.stringify(['é"[[[', { k: '\\' }])), 1)).toBe(true);
+  });
+
+  it('agrees with the depth of the parsed value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 8 }), (value, max) => {
+        const text = JSON.stringify(value);
+        expect(nestsDeeperThan(bytes(text), max)).toBe(depthOf(JSON.parse(text)) > max);
+        expect(valueNestsDeeperThan(JSON.parse(text), max)).toBe(depthOf(JSON.parse(text)) > max);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
