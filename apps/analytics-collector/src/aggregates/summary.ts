@@ -32,6 +32,13 @@ export const OTHER = '(other)';
 
 const DIMENSIONS = ['endpoints', 'tools', 'clients', 'upstreams', 'apis'] as const;
 
+/**
+ * Counts keyed by caller-chosen names (endpoints, tools, clients, ...) have no prototype: a tool
+ * named `constructor` would otherwise start from Object's function, and `__proto__` be lost.
+ */
+const noPrototype = (from: Counts = {}): Counts =>
+  Object.assign(Object.create(null) as Counts, from);
+
 /** An empty summary. */
 export function emptySummary(): Summary {
   return {
@@ -41,16 +48,17 @@ export function emptySummary(): Summary {
     latencySum: 0,
     latency: {},
     status: {},
-    endpoints: {},
-    tools: {},
-    clients: {},
-    upstreams: {},
-    apis: {},
+    endpoints: noPrototype(),
+    tools: noPrototype(),
+    clients: noPrototype(),
+    upstreams: noPrototype(),
+    apis: noPrototype(),
   };
 }
 
 const bump = (counts: Counts, key: string | undefined, by = 1): void => {
-  if (key !== undefined) counts[key] = (counts[key] ?? 0) + by;
+  if (key !== undefined)
+    counts[key] = (Object.hasOwn(counts, key) ? (counts[key] as number) : 0) + by;
 };
 
 /** Adds one record. */
@@ -91,9 +99,9 @@ export function capCounts(counts: Counts, max: number): Counts {
   const entries = Object.entries(counts);
   if (entries.length <= max) return counts;
   entries.sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
-  const kept: Counts = Object.fromEntries(entries.slice(0, max - 1));
+  const kept: Counts = noPrototype(Object.fromEntries(entries.slice(0, max - 1)));
   const rest = entries.slice(max - 1).reduce((sum, [, n]) => sum + n, 0);
-  kept[OTHER] = (kept[OTHER] ?? 0) + rest;
+  kept[OTHER] = (Object.hasOwn(kept, OTHER) ? (kept[OTHER] as number) : 0) + rest;
   return kept;
 }
 
@@ -125,7 +133,9 @@ export function parseSummary(text: string | null): Summary | undefined {
     const value: unknown = JSON.parse(text);
     if (!value || typeof value !== 'object' || typeof Reflect.get(value, 'requests') !== 'number')
       return undefined;
-    return { ...emptySummary(), ...(value as Partial<Summary>) };
+    const summary: Summary = { ...emptySummary(), ...(value as Partial<Summary>) };
+    for (const dim of DIMENSIONS) summary[dim] = noPrototype(summary[dim]);
+    return summary;
   } catch {
     return undefined;
   }

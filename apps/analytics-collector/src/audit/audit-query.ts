@@ -2,7 +2,7 @@ import Joi from 'joi';
 import {
   AUDIT_DECISIONS,
   AUDIT_EVENT_TYPES,
-  ISO_TIMESTAMP_PATTERN,
+  isoTimestamp,
   type AuditEvent,
 } from '@mcpgw/tool-schemas';
 import type { CappedLog } from '../support/capped-log.js';
@@ -37,12 +37,8 @@ export const auditQuerySchema: Joi.ObjectSchema<AuditQuery> = Joi.object<AuditQu
   decision: Joi.string().valid(...AUDIT_DECISIONS),
   type: Joi.string().valid(...AUDIT_EVENT_TYPES),
   api_id: text(),
-  from: Joi.string()
-    .pattern(new RegExp(ISO_TIMESTAMP_PATTERN))
-    .messages({ 'string.pattern.base': '{{#label}} must be an ISO 8601 timestamp with offset' }),
-  to: Joi.string()
-    .pattern(new RegExp(ISO_TIMESTAMP_PATTERN))
-    .messages({ 'string.pattern.base': '{{#label}} must be an ISO 8601 timestamp with offset' }),
+  from: isoTimestamp(),
+  to: isoTimestamp(),
   limit: Joi.number().integer().min(1).max(500).default(50),
   cursor: Joi.string()
     .pattern(/^[1-9][0-9]{0,15}$/)

@@ -24,8 +24,9 @@ export interface CheckedBatch {
 
 export type BatchCheck = { ok: true; batch: CheckedBatch } | { ok: false; errors: FieldError[] };
 
+// Required: a body the JSON parser did not read (another content type) is undefined.
 const envelope = (maxEvents: number) =>
-  Joi.object({ events: Joi.array().items(Joi.any()).min(1).max(maxEvents).required() });
+  Joi.object({ events: Joi.array().items(Joi.any()).min(1).max(maxEvents).required() }).required();
 
 /**
  * Validates `POST /v1/events`: the envelope as a whole (an object with 1–`maxEvents` events),
@@ -33,6 +34,10 @@ const envelope = (maxEvents: number) =>
  * (`events[3].status`) while the others are kept.
  */
 export function checkBatch(body: unknown, maxEvents: number): BatchCheck {
+  // joi drops a `__proto__` key without a word; any other unknown key is refused.
+  if (body !== null && typeof body === 'object' && Object.hasOwn(body, '__proto__')) {
+    return { ok: false, errors: [{ field: '__proto__', message: '__proto__ is not allowed' }] };
+  }
   const { error } = envelope(maxEvents).validate(body, STRICT_VALIDATION);
   if (error) {
     return {

@@ -20,7 +20,10 @@ export {
   type ServiceProcess,
   type StartServiceProcessOptions,
 } from './service-process.js';
-export { describeServiceProcessContract, type ServiceProcessContract } from './service-process-contract.js';
+export {
+  describeServiceProcessContract,
+  type ServiceProcessContract,
+} from './service-process-contract.js';
 export {
   RECORDED_HEADERS,
   echoTool,
@@ -39,3 +42,10 @@ export {
   type RecordedHttpRequest,
 } from './fake-mcp-upstream.js';
 export { ensureCachedPackages, nodeAtLeast, type CacheResult } from './package-cache.js';
+export {
+  INTERNALS,
+  leaksInternals,
+  rawRequest,
+  type RawAnswer,
+  type RawRequest,
+} from './raw-http.js';

@@ -33,11 +33,27 @@ const fields = (r: { ok: boolean; errors?: Array<{ field: string }> }) =>
 
 describe('validateAuditEvent', () => {
   it('accepts arguments (nested, any keys) only as an object within the size bound', () => {
-    const withArgs = { ...event, arguments: { query: 'logs', filter: { level: ['error'], limit: 5 } } };
+    const withArgs = {
+      ...event,
+      arguments: { query: 'logs', filter: { level: ['error'], limit: 5 } },
+    };
     expect(validateAuditEvent(withArgs)).toEqual({ ok: true, value: withArgs });
     expect(fields(validateAuditEvent({ ...event, arguments: 'text' }))).toEqual(['arguments']);
     const big = { ...event, arguments: { blob: 'x'.repeat(AUDIT_ARGUMENTS_MAX_BYTES) } };
     expect(fields(validateAuditEvent(big))).toEqual(['arguments']);
+  });
+
+  it('refuses a timestamp on a day that does not exist, and takes 29 February of a leap year', () => {
+    for (const day of ['2024-02-30', '2023-02-29', '2024-04-31', '2100-02-29']) {
+      expect(fields(validateAuditEvent({ ...event, timestamp: `${day}T00:00:00Z` })), day).toEqual([
+        'timestamp',
+      ]);
+    }
+    for (const day of ['2024-02-29', '2000-02-29', '2024-12-31']) {
+      expect(validateAuditEvent({ ...event, timestamp: `${day}T23:59:59.5+02:00` }).ok, day).toBe(
+        true,
+      );
+    }
   });
 
   it('accepts a complete event and a minimal one', () => {
@@ -57,9 +73,7 @@ describe('validateAuditEvent', () => {
   });
 
   it('rejects unknown fields, naming them', () => {
-    expect(fields(validateAuditEvent({ ...event, payload: { secret: 'x' } }))).toEqual([
-      'payload',
-    ]);
+    expect(fields(validateAuditEvent({ ...event, payload: { secret: 'x' } }))).toEqual(['payload']);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import {
   codePointString,
+  isoTimestamp,
   patternString,
   validateWith,
   type ValidationResult,
@@ -8,7 +9,6 @@ import {
 import {
   API_ID_PATTERN,
   IP_PATTERN,
-  ISO_TIMESTAMP_PATTERN,
   REASON_CODE_PATTERN,
   TRACE_ID_PATTERN,
   UUID_PATTERN,
@@ -93,7 +93,7 @@ export const auditEventSchema: Joi.ObjectSchema<AuditEvent> = Joi.object<AuditEv
   type: Joi.string()
     .valid(...AUDIT_EVENT_TYPES)
     .required(),
-  timestamp: patternString(ISO_TIMESTAMP_PATTERN, 'an ISO 8601 timestamp with offset').required(),
+  timestamp: isoTimestamp().required(),
   request_id: name().required(),
   trace_id: patternString(TRACE_ID_PATTERN, '32 lower-case hex digits'),
   user: codePointString(1, 256),
@@ -118,7 +118,9 @@ export const auditEventSchema: Joi.ObjectSchema<AuditEvent> = Joi.object<AuditEv
   arguments: Joi.object()
     .unknown(true)
     .custom((value: unknown, helpers) =>
-      Buffer.byteLength(JSON.stringify(value)) > AUDIT_ARGUMENTS_MAX_BYTES ? helpers.error('any.invalid') : value,
+      Buffer.byteLength(JSON.stringify(value)) > AUDIT_ARGUMENTS_MAX_BYTES
+        ? helpers.error('any.invalid')
+        : value,
     ),
 });
 

@@ -64,6 +64,8 @@ export { ERROR_CODES, ERROR_HTTP_STATUS, isErrorCode, type ErrorCode } from './e
 export {
   STRICT_VALIDATION,
   formatPath,
+  isCalendarDate,
+  isoTimestamp,
   toFieldErrors,
   validateWith,
   type FieldError,

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { codePointLength, unicodeRegExp } from './patterns.js';
+import { codePointLength, ISO_TIMESTAMP_PATTERN, unicodeRegExp } from './patterns.js';
 
 /** One validation problem, named by its path (`events[3].event_id`, `target`, `(root)`). */
 export interface FieldError {
@@ -37,6 +37,27 @@ export function patternString(source: string, description: string): Joi.StringSc
   return Joi.string()
     .pattern(unicodeRegExp(source))
     .messages({ 'string.pattern.base': `{{#label}} must be ${description}` });
+}
+
+/**
+ * An ISO 8601 timestamp with offset ({@link ISO_TIMESTAMP_PATTERN}) on a day that exists: the
+ * pattern alone takes 2024-02-30, which `Date.parse` quietly reads as 1 March.
+ */
+export function isoTimestamp(): Joi.StringSchema {
+  const description = 'an ISO 8601 timestamp with offset';
+  return patternString(ISO_TIMESTAMP_PATTERN, description)
+    .custom((value: string, helpers) =>
+      isCalendarDate(value) ? value : helpers.error('string.pattern.base'),
+    )
+    .messages({ 'string.pattern.base': `{{#label}} must be ${description}, on a day that exists` });
+}
+
+/** Whether the `YYYY-MM-DD` that `text` starts with is a day of the calendar. */
+export function isCalendarDate(text: string): boolean {
+  const [year, month, day] = [text.slice(0, 4), text.slice(5, 7), text.slice(8, 10)].map(Number);
+  if (year === undefined || month === undefined || day === undefined) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** Formats a joi path: `['events', 3, 'event_id']` → `events[3].event_id`; `[]` → `(root)`. */
