@@ -6,9 +6,16 @@ export interface ListenOptions {
   port: number;
   /** Keep-alive idle timeout; longer than typical load balancer idle timeouts. */
   keepAliveTimeoutMs?: number;
-  /** Whole-request timeout (headers + body); 0 disables it for streaming endpoints. */
+  /**
+   * How long a client may take to send its whole request (headers and body): one that sends
+   * headers and then trickles its body (or stops) would hold a connection and an in-flight slot
+   * for good. Answers are not limited by it, so streamed responses (SSE) are unaffected.
+   */
   requestTimeoutMs?: number;
 }
+
+/** Two minutes to send a request: far more than a 4 MiB body needs on any working link. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 export interface RunningServer {
   readonly server: Server;
@@ -22,10 +29,14 @@ export interface RunningServer {
 
 /** Starts an HTTP server for a request listener and resolves once it is listening. */
 export async function listen(handler: RequestListener, options: ListenOptions): Promise<RunningServer> {
-  const server = createServer(handler);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node checks the request and header timeouts at this interval (default 30 s): a quarter of
+  // the shortest one keeps the overshoot small.
+  const checkEvery = Math.max(100, Math.min(30_000, Math.floor(requestTimeout / 4)));
+  const server = createServer({ connectionsCheckingInterval: checkEvery }, handler);
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
-  server.headersTimeout = Math.min(server.keepAliveTimeout + 1000, 66_000);
-  server.requestTimeout = options.requestTimeoutMs ?? 0;
+  server.headersTimeout = Math.min(server.keepAliveTimeout + 1000, 66_000, requestTimeout);
+  server.requestTimeout = requestTimeout;
   let active = 0;
   server.on('request', (_req, res) => {
     active += 1;
