@@ -104,6 +104,19 @@ export function createMcpEntry(options: McpEntryOptions) {
       return;
     }
 
+    /** A body refused after admission spends a token like a call; past the limit the answer is the 429. */
+    const refuseInvalid = async (id: JsonRpcId, err: JsonRpcError, reason: string) => {
+      try {
+        await options.pipeline.charge(admission, record);
+      } catch (denied) {
+        if (!(denied instanceof Denial)) throw denied;
+        await options.pipeline.finish(record, { status: denied.status, decision: 'deny', reason: denied.reason, durationMs: performance.now() - started }, 'mcp.request');
+        refuse(res, null, denied);
+        return;
+      }
+      await refuseWith(id, err, reason);
+    };
+
     let body: unknown;
     let tooDeep = false;
     try {
@@ -118,16 +131,15 @@ export function createMcpEntry(options: McpEntryOptions) {
         req.destroy();
         return;
       }
-      await options.pipeline.finish(record, { status: 400, decision: 'deny', reason: 'invalid_json', durationMs: performance.now() - started }, 'mcp.request');
-      fail(res, null, new JsonRpcError(RPC.PARSE_ERROR, 'Parse error: invalid JSON', { httpStatus: 400 }));
+      await refuseInvalid(null, new JsonRpcError(RPC.PARSE_ERROR, 'Parse error: invalid JSON', { httpStatus: 400 }), 'invalid_json');
       return;
     }
     if (tooDeep) {
-      await refuseWith(null, new JsonRpcError(RPC.INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { httpStatus: 400 }), 'too_deep');
+      await refuseInvalid(null, new JsonRpcError(RPC.INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { httpStatus: 400 }), 'too_deep');
       return;
     }
     if (Array.isArray(body)) {
-      await refuseWith(null, new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported', { httpStatus: 400 }), 'batch_rejected');
+      await refuseInvalid(null, new JsonRpcError(RPC.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported', { httpStatus: 400 }), 'batch_rejected');
       return;
     }
 
@@ -145,7 +157,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     });
     const id = idOf(body);
     if (route.kind === 'reject') {
-      await refuseWith(id, new JsonRpcError(route.code, route.message, { data: route.data, httpStatus: route.httpStatus }), 'protocol_rejected');
+      await refuseInvalid(id, new JsonRpcError(route.code, route.message, { data: route.data, httpStatus: route.httpStatus }), 'protocol_rejected');
       return;
     }
 
@@ -159,7 +171,7 @@ export function createMcpEntry(options: McpEntryOptions) {
           checkModernRequest(headers, message.method, route.classification.revision, message.params as Record<string, unknown>);
         } catch (err) {
           if (!(err instanceof JsonRpcError)) throw err;
-          await refuseWith(id, err, err.reason);
+          await refuseInvalid(id, err, err.reason ?? 'header_mismatch');
           return;
         }
       }
@@ -171,7 +183,7 @@ export function createMcpEntry(options: McpEntryOptions) {
       }
       const isInitialize = (body as { method?: unknown }).method === 'initialize';
       if (!isInitialize && headers.protocolVersion !== undefined && !LEGACY_VERSIONS.includes(headers.protocolVersion)) {
-        await refuseWith(id, new JsonRpcError(RPC.INVALID_REQUEST, `Bad Request: unsupported protocol version ${headers.protocolVersion.slice(0, 40)}`, {
+        await refuseInvalid(id, new JsonRpcError(RPC.INVALID_REQUEST, `Bad Request: unsupported protocol version ${headers.protocolVersion.slice(0, 40)}`, {
           httpStatus: 400,
           data: { supported: [...LEGACY_VERSIONS] },
         }), 'unsupported_version');
@@ -183,8 +195,15 @@ export function createMcpEntry(options: McpEntryOptions) {
     // Cancellation is scoped to the caller: one principal cannot cancel another's requests.
     const clientKey = admission.principal.id;
     if (message.id === undefined) {
+      try {
+        await options.pipeline.charge(admission, record, methodLabel(message.method));
+      } catch (err) {
+        const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
+        await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
+        refuse(res, null, denial);
+        return;
+      }
       handleNotification(message, clientKey, inFlight);
-      record.method = methodLabel(message.method);
       await options.pipeline.finish(record, { status: 202, decision: 'allow', durationMs: performance.now() - started }, 'mcp.request');
       send(res, 202);
       return;
@@ -284,7 +303,7 @@ async function openSubscription(
 ): Promise<void> {
   const id = message.id ?? null;
   const filter = (message.params as { notifications?: Record<string, unknown> } | undefined)?.notifications;
-  if (!filter || typeof filter !== 'object') {
+  if (!filter || typeof filter !== 'object' || Array.isArray(filter)) {
     await refuseWith(id, new JsonRpcError(RPC.INVALID_PARAMS, 'Invalid params: notifications must be an object'), 'invalid_params');
     return;
   }

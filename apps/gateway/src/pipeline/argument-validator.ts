@@ -23,7 +23,11 @@ export class ArgumentValidator {
     }
     if (validate && !validate(args)) {
       const first = validate.errors?.[0];
-      const field = first ? (first.instancePath.replace(/^\//, '').replace(/\//g, '.') || (first.params as { missingProperty?: string }).missingProperty || 'arguments') : 'arguments';
+      const path = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
+      // A missing or an undeclared property is named by ajv in params, not in the path.
+      const { missingProperty, additionalProperty } = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
+      const named = missingProperty ?? additionalProperty;
+      const field = path && named ? `${path}.${named}` : path || named || 'arguments';
       throw rpcErrors.invalidParams(`arguments.${field}: ${first?.message ?? 'invalid'}`, { field });
     }
   }

@@ -221,6 +221,16 @@ export class GatewayPipeline {
     await this.deps.rateLimiter.admit(admission.principal, undefined);
   }
 
+  /**
+   * Spends a token for a message that is not a call: a notification (an audit write, and some act,
+   * as cancellation does) or a body refused after admission (invalid JSON, a batch, a header
+   * mismatch: a flood of invalid calls is still a flood). Throws the limiter's 429 denial.
+   */
+  async charge(admission: Admission, record: RequestRecord, method?: string): Promise<void> {
+    if (method !== undefined) record.method = method;
+    await this.deps.rateLimiter.admit(admission.principal, undefined);
+  }
+
   /** A progress notification's message is upstream output too: sanitized like the result (stage 9), as are log messages. */
   private sanitizedProgress(relay: NonNullable<DispatchContext['onProgress']>, record: RequestRecord): NonNullable<DispatchContext['onProgress']> {
     return (update) => {

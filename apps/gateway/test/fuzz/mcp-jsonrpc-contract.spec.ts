@@ -213,7 +213,7 @@ describe('/mcp JSON-RPC contract under generated input', () => {
   // BUG: src/pipeline/argument-validator.ts builds the field from ajv's instancePath or missingProperty only;
   // an `additionalProperties` error has neither, so the message reads "arguments.arguments: must NOT have
   // additional properties" and never names the offending argument (docs: -32602 names the field).
-  it.fails('an argument the tool does not declare is named in the -32602 message', async () => {
+  it('an argument the tool does not declare is named in the -32602 message', async () => {
     const answer = await post({ jsonrpc: '2.0', id: 'x', method: 'tools/call', params: { name: 'up__echo', arguments: { text: 'a', smuggled: 1 } } });
     expect(answer.json).toMatchObject({ id: 'x', error: { code: -32602 } });
     expect(rpcError(answer)?.message).toContain('smuggled');

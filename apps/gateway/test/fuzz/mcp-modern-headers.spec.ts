@@ -134,7 +134,7 @@ describe('modern-era standard headers under generated input', () => {
 
   // BUG: openSubscription (src/mcp/http-entry.ts) only checks `typeof notifications === 'object'`, so an array
   // opens an SSE stream that can never carry anything, instead of -32602.
-  it.fails('subscriptions/listen with a notifications filter that is not an object is -32602', async () => {
+  it('subscriptions/listen with a notifications filter that is not an object is -32602', async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 5_000);
     try {

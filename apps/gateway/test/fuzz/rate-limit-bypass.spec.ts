@@ -47,7 +47,7 @@ describe('rate limits cover every kind of POST', () => {
   // undefined`) answers 202 without rateLimiter.admit, unlike posted answers (acceptClientAnswer) and
   // subscriptions (acceptSubscription). A caller whose bucket is empty keeps getting 202s, each one an
   // audit event in the outbox (and notifications/cancelled aborts run) — unbounded.
-  it.fails('notifications are refused with 429 once the bucket is empty', async () => {
+  it('notifications are refused with 429 once the bucket is empty', async () => {
     await drainBucket();
     const allowedBefore = await decisions(gateway.registry, { decision: 'allow' });
     for (let i = 0; i < 20; i += 1) {
@@ -61,7 +61,7 @@ describe('rate limits cover every kind of POST', () => {
   // envelopes and batches (-32600), header mismatches (-32020) — never spend a token either, though the
   // principal is known (admission ran) and each is audited. security.md: "a flood of invalid calls is still
   // a flood". Expected: 429 once the bucket is empty.
-  it.fails('malformed bodies are refused with 429 once the bucket is empty', async () => {
+  it('malformed bodies are refused with 429 once the bucket is empty', async () => {
     await drainBucket();
     const bodies: Array<[unknown, Record<string, string>]> = [
       ['{"jsonrpc":', {}],
