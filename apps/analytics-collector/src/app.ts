@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { createServiceApp } from '@mcpgw/service-kit';
+import { createServiceApp, requireServiceToken } from '@mcpgw/service-kit';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { Collector } from './collector.js';
@@ -26,6 +26,8 @@ export function createCollectorApp(deps: CollectorDeps): Express {
     isShuttingDown: deps.isShuttingDown,
     bodyLimit: deps.config.ingest.maxBatchBytes,
     readiness: [{ name: 'state-store', check: () => deps.store.ping() }],
+    // The token is checked before the body is read (and again by the routes).
+    guards: (app) => app.use('/v1', requireServiceToken(deps.config.serviceToken)),
     routes: (app) => mountCollectorRoutes(app, deps.collector, deps.config.serviceToken),
   });
 }

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import { createServiceApp, httpReachable } from '@mcpgw/service-kit';
+import { createServiceApp, httpReachable, requireServiceToken } from '@mcpgw/service-kit';
 import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { BrokerComponents } from './broker.js';
@@ -30,6 +30,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       { name: 'state-store', check: () => deps.store.ping() },
       httpReachable('sentraip', deps.config.sentraip.baseUrl, { optional: true }),
     ],
+    // The token is checked before the body is read (and again by the routes).
+    guards: (app) => app.use('/v1', requireServiceToken(deps.config.serviceToken)),
     routes: (app) =>
       mountThreatRoutes(app, {
         service: deps.components.threats,

@@ -74,7 +74,7 @@ describe('POST /v1/events under hostile input (memory store)', () => {
     expectEnvelope400(await post(`{"events":[${JSON.stringify(makeEvent())}],"more":1}`), /^more$/);
   });
 
-  // BUG (analytics-collector src/ingest/check-batch.ts `checkBatch`): the envelope is validated
+  // Fixed, kept as a regression test. Was (analytics-collector src/ingest/check-batch.ts `checkBatch`): the envelope is validated
   // with joi directly, and joi silently drops an own `__proto__` key instead of refusing it as
   // unknown (the guard lives in tool-schemas' `validateWith`, which only the events go through),
   // so `{ events, __proto__ }` is a 200 while `{ events, more }` is a 400.
@@ -140,7 +140,7 @@ describe('POST /v1/events under hostile input (memory store)', () => {
     }
   });
 
-  // BUG (analytics-collector src/ingest/check-batch.ts `envelope`): the envelope schema is not
+  // Fixed, kept as a regression test. Was (analytics-collector src/ingest/check-batch.ts `envelope`): the envelope schema is not
   // `.required()`, so an undefined body (no Content-Type, or one express.json does not parse)
   // passes validation and `(body as { events }).events` throws a TypeError: 500 INTERNAL.
   it('answers bodies the JSON parser did not read with 400/415, not 500', async () => {
@@ -187,7 +187,7 @@ describe('POST /v1/events under hostile input (memory store)', () => {
     expect(answer.json).toMatchObject({ accepted: 1, rejected: [] });
   });
 
-  // BUG (libs/shared/tool-schemas src/audit-event.ts `timestamp`, via ISO_TIMESTAMP_PATTERN in
+  // Fixed, kept as a regression test. Was (libs/shared/tool-schemas src/audit-event.ts `timestamp`, via ISO_TIMESTAMP_PATTERN in
   // patterns.ts): the timestamp is checked by pattern only (day 01-31 for every month), so
   // impossible dates are stored in the audit trail as written while Date.parse silently rolls
   // them over (2024-02-30 is counted on 1 March) in the aggregates and rule windows.

@@ -221,7 +221,7 @@ describe('GET routes under hostile query strings', () => {
     expect(end.body).toMatchObject({ events: [], next_cursor: null });
   });
 
-  // BUG (libs/shared/tool-schemas src/patterns.ts ISO_TIMESTAMP_PATTERN, used by
+  // Fixed, kept as a regression test. Was (libs/shared/tool-schemas src/patterns.ts ISO_TIMESTAMP_PATTERN, used by
   // src/audit/audit-query.ts): `from`/`to` are checked by pattern only, so 30 February passes
   // and Date.parse rolls it over to 1 March instead of the caller getting a 400.
   it('refuses impossible calendar dates in from/to', async () => {
@@ -265,7 +265,7 @@ describe('GET routes under hostile query strings', () => {
     }
   });
 
-  // BUG (analytics-collector src/aggregates/summary.ts `bump`/`emptySummary`): per-value counts
+  // Fixed, kept as a regression test. Was (analytics-collector src/aggregates/summary.ts `bump`/`emptySummary`): per-value counts
   // are plain `{}` objects, so `counts[key] ?? 0` reads Object.prototype members: an endpoint,
   // tool, client, upstream or API named `constructor`/`toString`/`valueOf` is counted as the
   // string "function Object() { [native code] }…1", and `__proto__` is silently dropped. The

@@ -136,7 +136,7 @@ describe('/admin under generated input', () => {
     }
   });
 
-  // BUG: the blocklist schema (Joi `ip()`, src/admin/admin-routes.ts) accepts IPv4 with leading zeros, which
+  // Fixed, kept as a regression test. Was: the blocklist schema (Joi `ip()`, src/admin/admin-routes.ts) accepts IPv4 with leading zeros, which
   // node:net does not; DynamicBlocklist.add (src/security/blocklist.ts:59) then throws a plain Error:
   // 500 INTERNAL instead of 400 — also for the collector's automated block action, which will retry it.
   it('an IPv4 address with leading zeros is a 400 (or blocked as its canonical address), not a 500', async () => {
@@ -146,7 +146,7 @@ describe('/admin under generated input', () => {
     }
   });
 
-  // BUG: a malformed percent-encoding in an admin path parameter makes Express's param decoding throw a URIError
+  // Fixed, kept as a regression test. Was: a malformed percent-encoding in an admin path parameter makes Express's param decoding throw a URIError
   // (status 400) that service-kit's toHttpError (libs/shared/service-kit/src/error-mapping.ts) maps to
   // 500 INTERNAL (logged as a server failure; the admin.action audit event says `internal`). Expected 4xx.
   it('malformed percent-encoding in admin path parameters is a 4xx, not a 500', async () => {

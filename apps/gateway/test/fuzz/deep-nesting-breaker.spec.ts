@@ -47,7 +47,7 @@ describe('deeply nested tool arguments', () => {
     expect(JSON.stringify(up.calls.at(-1)?.arguments)).toBe(`{"d":${nestedArrays(64)}}`);
   });
 
-  // BUG (cross-tenant DoS): 200,000 nested arrays (400 KB, under the 4 MiB limit) pass the edge and the
+  // Fixed, kept as a regression test. Was (cross-tenant DoS): 200,000 nested arrays (400 KB, under the 4 MiB limit) pass the edge and the
   // argument validator; serialising them for the upstream throws RangeError inside the breaker, which
   // counts it as an upstream failure (upstream-connection.ts isFailure; toClientError → -32001
   // "Upstream up failed"). Three such calls open the breaker: every caller then gets "Upstream up is
@@ -64,7 +64,7 @@ describe('deeply nested tool arguments', () => {
     expect(up.calls.length).toBe(1);
   });
 
-  // BUG (same root, REST facade): the same arguments on POST /mcp/call/up__any are answered 503
+  // Fixed, kept as a regression test. Was (same root, REST facade): the same arguments on POST /mcp/call/up__any are answered 503
   // UPSTREAM_UNAVAILABLE and count against the upstream's breaker.
   it('on the REST facade are a 400 and never open the upstream breaker', async () => {
     const { gateway: gw } = await start();

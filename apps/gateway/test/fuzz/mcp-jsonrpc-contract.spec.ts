@@ -80,7 +80,7 @@ describe('/mcp JSON-RPC contract under generated input', () => {
     }
   });
 
-  // BUG: `validateParams` looks the method up in a plain object (`PARAMS_SCHEMA[method]`, src/mcp/params.ts),
+  // Fixed, kept as a regression test. Was: `validateParams` looks the method up in a plain object (`PARAMS_SCHEMA[method]`, src/mcp/params.ts),
   // so `constructor` & co. find Object.prototype members and throw a TypeError: -32603 "Internal error"
   // (logged as a failure, decision `error`) instead of -32601.
   it('method names that are Object.prototype members get -32601, not -32603', async () => {
@@ -199,7 +199,7 @@ describe('/mcp JSON-RPC contract under generated input', () => {
     );
   });
 
-  // BUG: src/mcp/pagination.ts decodes with Buffer.from(cursor, 'base64url') (which drops every non-alphabet
+  // Fixed, kept as a regression test. Was: src/mcp/pagination.ts decodes with Buffer.from(cursor, 'base64url') (which drops every non-alphabet
   // character) and Number(text) (which reads '' and '  ' as 0 and accepts '1.0', ' 1', '0x1'), so a garbage
   // cursor such as "!!!" silently restarts at page one instead of -32602 "not a cursor this server issued".
   it('garbage cursors that are not one this server issued are refused with -32602', async () => {
@@ -210,7 +210,7 @@ describe('/mcp JSON-RPC contract under generated input', () => {
     }
   });
 
-  // BUG: src/pipeline/argument-validator.ts builds the field from ajv's instancePath or missingProperty only;
+  // Fixed, kept as a regression test. Was: src/pipeline/argument-validator.ts builds the field from ajv's instancePath or missingProperty only;
   // an `additionalProperties` error has neither, so the message reads "arguments.arguments: must NOT have
   // additional properties" and never names the offending argument (docs: -32602 names the field).
   it('an argument the tool does not declare is named in the -32602 message', async () => {

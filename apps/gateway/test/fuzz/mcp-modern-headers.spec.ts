@@ -113,7 +113,7 @@ describe('modern-era standard headers under generated input', () => {
     }
   });
 
-  // BUG (same root as the crash in process-crash.spec.ts): checkModernRequest (src/mcp/protocol.ts) compares
+  // Fixed, kept as a regression test. Was (same root as the crash in process-crash.spec.ts): checkModernRequest (src/mcp/protocol.ts) compares
   // String(params.name) with Mcp-Name for any non-string name, so name 5 with "Mcp-Name: 5" is answered
   // 400 / -32020 "params.name and the Mcp-Name header disagree" (showing "5" and "5"). The SDK ladder only
   // mirrors string values; a non-string name belongs to params validation: -32602, in-band.
@@ -132,7 +132,7 @@ describe('modern-era standard headers under generated input', () => {
     expect(answer.json).toMatchObject({ id: 'i', error: { code: -32601 } });
   });
 
-  // BUG: openSubscription (src/mcp/http-entry.ts) only checks `typeof notifications === 'object'`, so an array
+  // Fixed, kept as a regression test. Was: openSubscription (src/mcp/http-entry.ts) only checks `typeof notifications === 'object'`, so an array
   // opens an SSE stream that can never carry anything, instead of -32602.
   it('subscriptions/listen with a notifications filter that is not an object is -32602', async () => {
     const controller = new AbortController();

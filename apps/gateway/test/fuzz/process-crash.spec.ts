@@ -70,7 +70,7 @@ describe('requests that must not crash the gateway process', () => {
     expect((answer as EdgeAnswer).status).toBe(202);
   }, 60_000);
 
-  // BUG (process crash, one ~20 KB request): a JSON-RPC response POSTed to /mcp (a client's answer to a relayed
+  // Fixed, kept as a regression test. Was (process crash, one ~20 KB request): a JSON-RPC response POSTed to /mcp (a client's answer to a relayed
   // request) whose result nests ~10,000 arrays deep makes ServerAnswerRouter.answer's JSON.stringify
   // (src/mcp/server-answer-router.ts:45) throw RangeError; answerRelayedRequest does not catch it,
   // handleMcp rejects, `void deps.core.handleMcp(...)` (src/app.ts) leaves it unhandled and the service's
@@ -82,7 +82,7 @@ describe('requests that must not crash the gateway process', () => {
     expect([202, 400, 413]).toContain((answer as EdgeAnswer).status);
   }, 60_000);
 
-  // BUG (process crash): a modern tools/call whose params.name is an object with a non-callable toString,
+  // Fixed, kept as a regression test. Was (process crash): a modern tools/call whose params.name is an object with a non-callable toString,
   // sent with any Mcp-Name header, makes checkModernRequest's String(source.value) (src/mcp/protocol.ts:76)
   // throw TypeError; http-entry.ts casts it to JsonRpcError (`err as JsonRpcError`, line ~153), so
   // refuseWith calls writeHead(undefined), which throws, and the rejection is unhandled: the process exits.

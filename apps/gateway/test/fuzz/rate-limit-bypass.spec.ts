@@ -43,7 +43,7 @@ describe('rate limits cover every kind of POST', () => {
     expect(modern.status).toBe(429);
   });
 
-  // BUG (rate-limit bypass): the notification branch of handleMcp (src/mcp/http-entry.ts, `message.id ===
+  // Fixed, kept as a regression test. Was (rate-limit bypass): the notification branch of handleMcp (src/mcp/http-entry.ts, `message.id ===
   // undefined`) answers 202 without rateLimiter.admit, unlike posted answers (acceptClientAnswer) and
   // subscriptions (acceptSubscription). A caller whose bucket is empty keeps getting 202s, each one an
   // audit event in the outbox (and notifications/cancelled aborts run) — unbounded.
@@ -57,7 +57,7 @@ describe('rate limits cover every kind of POST', () => {
     expect(await decisions(gateway.registry, { decision: 'allow' })).toBe(allowedBefore);
   });
 
-  // BUG (rate-limit bypass, same place): bodies refused before dispatch — invalid JSON (-32700), invalid
+  // Fixed, kept as a regression test. Was (rate-limit bypass, same place): bodies refused before dispatch — invalid JSON (-32700), invalid
   // envelopes and batches (-32600), header mismatches (-32020) — never spend a token either, though the
   // principal is known (admission ran) and each is audited. security.md: "a flood of invalid calls is still
   // a flood". Expected: 429 once the bucket is empty.

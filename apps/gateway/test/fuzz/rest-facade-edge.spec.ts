@@ -105,7 +105,7 @@ describe('REST facade under generated input', () => {
     expectEnvelope(await send(`${gateway.url}/mcp/tools?api_key=x`, { method: 'GET' }), 401, 'UNAUTHORIZED');
   });
 
-  // BUG: malformed percent-encoding in the tool segment makes Express's param decoding throw a URIError
+  // Fixed, kept as a regression test. Was: malformed percent-encoding in the tool segment makes Express's param decoding throw a URIError
   // (status 400), which service-kit's toHttpError (libs/shared/service-kit/src/error-mapping.ts) does not
   // recognise: answered 500 INTERNAL and logged as a server failure. Expected 400.
   it('malformed percent-encoding in the tool name is a 400, not a 500', async () => {
@@ -116,14 +116,14 @@ describe('REST facade under generated input', () => {
     }
   });
 
-  // BUG (same mapping): a Content-Encoding the body does not match (gzip header, plain body) fails body-parser's
+  // Fixed, kept as a regression test. Was (same mapping): a Content-Encoding the body does not match (gzip header, plain body) fails body-parser's
   // inflate with a 400 http-error that has no mapped `type`: answered 500 INTERNAL. Expected 400.
   it('a body that does not match its Content-Encoding is a 400, not a 500', async () => {
     const answer = await callRest(gateway, 'up__any', '{"a":1}', { ...JSON_HEADERS, 'content-encoding': 'gzip' });
     expect(answer.status).toBe(400);
   });
 
-  // BUG: the facade only parses application/json bodies and then treats a missing body as `{}`
+  // Fixed, kept as a regression test. Was: the facade only parses application/json bodies and then treats a missing body as `{}`
   // (`req.body ?? {}` in src/rest-facade.ts), so a text/plain or form body calls the tool with no
   // arguments (200) instead of 415. With the next bug this is a CSRF path: browsers send text/plain
   // cross-site POSTs without a preflight.
@@ -136,7 +136,7 @@ describe('REST facade under generated input', () => {
     expect(upstream.calls.length).toBe(before);
   });
 
-  // BUG: /mcp refuses a foreign Origin with 403 (validateOriginHeader in src/mcp/http-entry.ts), the REST
+  // Fixed, kept as a regression test. Was: /mcp refuses a foreign Origin with 403 (validateOriginHeader in src/mcp/http-entry.ts), the REST
   // facade checks none: a web page can make a visitor's browser call tools as an anonymous or
   // `requireAuth: false` (address-identified) principal. Expected: the same Origin rule as /mcp.
   it('a foreign Origin is refused with 403 as on /mcp, and the tool is not called', async () => {

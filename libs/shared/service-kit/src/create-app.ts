@@ -21,13 +21,18 @@ export interface ServiceAppOptions {
   isShuttingDown: () => boolean;
   /** Routes that must see the raw body stream (mounted before JSON parsing). */
   rawRoutes?: (app: Express) => void;
+  /**
+   * Checks that run before the body is read (a service token): a caller without the right to be
+   * heard gets its 401 before the service parses up to `bodyLimit` bytes for it.
+   */
+  guards?: (app: Express) => void;
   /** The service's own routes (mounted after JSON parsing, before the 404 handler). */
   routes?: (app: Express) => void;
 }
 
 /**
  * Builds an Express 5 app with the phases every service shares, in this order:
- * security headers → request context (id, span, logger) → HTTP metrics → raw routes →
+ * security headers → request context (id, span, logger) → HTTP metrics → raw routes → guards →
  * JSON body (size-limited) → health/ready/metrics → service routes → 404 → error envelope.
  */
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -39,6 +44,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(requestContextMiddleware({ logger: options.logger }));
   app.use(createHttpMetricsMiddleware(options.registry, { ignorePaths: ['/metrics'] }));
   options.rawRoutes?.(app);
+  options.guards?.(app);
   app.use(express.json({ limit: options.bodyLimit ?? '1mb', strict: true }));
   mountHealthRoutes(app, {
     service: options.service,
