@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { errorEnvelope, successEnvelope } from '@mcpgw/tool-schemas';
 import { localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
-import { requestContext } from '@mcpgw/service-kit';
+import { requestBodySize, requestContext } from '@mcpgw/service-kit';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
@@ -66,6 +66,10 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     let headers: Record<string, string> = {};
     try {
       const admission = await pipeline.admit({ headers: req.headers, url: req.originalUrl, socketAddress: req.socket.remoteAddress }, record);
+      // The client's own maximum is known only now; the JSON parser applied the global one.
+      if ((requestBodySize(req) ?? 0) > admission.maxBodyBytes) {
+        throw new Denial(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${admission.maxBodyBytes} bytes`, 'body_too_large');
+      }
       const outcome = await pipeline.execute(admission, { method, params, era: 'legacy', signal: controller.signal }, record);
       headers = outcome.headers;
       if (method === 'tools/list') {

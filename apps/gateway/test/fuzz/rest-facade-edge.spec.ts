@@ -146,10 +146,10 @@ describe('REST facade under generated input', () => {
     expect(upstream.calls.length).toBe(before);
   });
 
-  // BUG: the client's `maxRequestBytes` (Admission.maxBodyBytes) is enforced only by readBody on /mcp; the
+  // Fixed, kept as a regression test. Was: the client's `maxRequestBytes` (Admission.maxBodyBytes) is enforced only by readBody on /mcp; the
   // facade's express.json has a fixed 1 MB limit, so a client limited to 512 bytes posts 2 KB on
   // /mcp/call/{tool} and is served. Expected 413 as on /mcp.
-  it.fails("the client's maxRequestBytes applies to the REST facade (413)", async () => {
+  it("the client's maxRequestBytes applies to the REST facade (413)", async () => {
     const big = { t: 'x'.repeat(2_000) };
     const viaMcp = await send(limited.mcpUrl, { headers: { ...JSON_HEADERS, accept: 'application/json' }, body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'up__any', arguments: big } } });
     expect(viaMcp.status).toBe(413);

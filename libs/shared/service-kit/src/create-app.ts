@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { createHttpMetricsMiddleware, type Logger } from '@mcpgw/telemetry';
+import { recordBodySize } from './body-size.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { mountHealthRoutes, type ReadinessCheck } from './health.js';
 import { requestContextMiddleware } from './request-context.js';
@@ -45,7 +46,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(createHttpMetricsMiddleware(options.registry, { ignorePaths: ['/metrics'] }));
   options.rawRoutes?.(app);
   options.guards?.(app);
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb', strict: true }));
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb', strict: true, verify: recordBodySize }));
   mountHealthRoutes(app, {
     service: options.service,
     version: options.version,

@@ -31,4 +31,5 @@ export {
 } from './service.js';
 export { StartupInterrupted } from './startup-interrupted.js';
 export { httpReachable } from './readiness-checks.js';
+export { requestBodySize } from './body-size.js';
 export { requireServiceToken } from './service-token.js';
