@@ -7,6 +7,11 @@ import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
 import { Denial } from './security/denial.js';
 
+/** Whether a body comes with the request (a POST without one calls the tool with no arguments). */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 /** HTTP status and envelope code for a JSON-RPC failure on the REST facade. */
 function statusFor(err: JsonRpcError): { status: number; code: string } {
   if (err.reason === 'unknown_tool') return { status: 404, code: 'NOT_FOUND' };
@@ -38,7 +43,7 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     let refusal: { status: number; code: string; message: string; reason: string } | undefined;
     if (!validateOriginHeader(req.get('origin'), origins).ok) {
       refusal = { status: 403, code: 'FORBIDDEN', message: 'origin not allowed', reason: 'origin_rejected' };
-    } else if (req.method === 'POST' && !req.is('application/json')) {
+    } else if (req.method === 'POST' && hasBody(req) && !req.is('application/json')) {
       refusal = { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the body must be application/json', reason: 'unsupported_media_type' };
     } else if (valueNestsDeeperThan(req.body)) {
       refusal = { status: 400, code: 'VALIDATION_FAILED', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, reason: 'too_deep' };

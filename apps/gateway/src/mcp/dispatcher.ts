@@ -146,6 +146,16 @@ export class McpDispatcher {
   }
 
   /**
+   * Whether `method` exists in `era` (`initialize` is 2025-era only, `server/discover` 2026-era
+   * only): checked before the params, as the SDK does, so an unknown method is -32601 whatever
+   * its params.
+   */
+  serves(method: string, era: Era): boolean {
+    if (!Object.hasOwn(this.handlers, method)) return false;
+    return !((era === 'modern' && method === 'initialize') || (era === 'legacy' && method === 'server/discover'));
+  }
+
+  /**
    * Answers one request whose params the pipeline already validated against the spec
    * (`validateParams`, once per request: the pipeline needs them valid before routing).
    */

@@ -107,7 +107,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     /** A body refused after admission spends a token like a call; past the limit the answer is the 429. */
     const refuseInvalid = async (id: JsonRpcId, err: JsonRpcError, reason: string) => {
       try {
-        await options.pipeline.charge(admission, record);
+        await options.pipeline.charge(admission);
       } catch (denied) {
         if (!(denied instanceof Denial)) throw denied;
         await options.pipeline.finish(record, { status: denied.status, decision: 'deny', reason: denied.reason, durationMs: performance.now() - started }, 'mcp.request');
@@ -195,14 +195,10 @@ export function createMcpEntry(options: McpEntryOptions) {
     // Cancellation is scoped to the caller: one principal cannot cancel another's requests.
     const clientKey = admission.principal.id;
     if (message.id === undefined) {
-      try {
-        await options.pipeline.charge(admission, record, methodLabel(message.method));
-      } catch (err) {
-        const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
-        await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
-        refuse(res, null, denial);
-        return;
-      }
+      // Notifications spend no token and are never refused for rate: `initialized` completes the
+      // handshake (a client with a one-token bucket could never connect) and `cancelled` stops
+      // work; a refused one would be audited all the same.
+      record.method = methodLabel(message.method);
       handleNotification(message, clientKey, inFlight);
       await options.pipeline.finish(record, { status: 202, decision: 'allow', durationMs: performance.now() - started }, 'mcp.request');
       send(res, 202);

@@ -26,7 +26,7 @@ export class ArgumentValidator {
       const path = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
       // A missing or an undeclared property is named by ajv in params, not in the path.
       const { missingProperty, additionalProperty } = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
-      const named = missingProperty ?? additionalProperty;
+      const named = (missingProperty ?? additionalProperty)?.slice(0, 128); // the caller's own key: bounded
       const field = path && named ? `${path}.${named}` : path || named || 'arguments';
       throw rpcErrors.invalidParams(`arguments.${field}: ${first?.message ?? 'invalid'}`, { field });
     }

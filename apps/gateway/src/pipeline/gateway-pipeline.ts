@@ -153,8 +153,16 @@ export class GatewayPipeline {
       mayRead: (uri) => authorizer.mayRead(principal, uri),
     };
 
-    // The request's shape first: a malformed call is answered as such, before any routing.
-    const params = validateParams(request.method, request.params);
+    // The method, then the request's shape: a malformed call is answered as such, before any
+    // routing, and spends a token like any call (past the limit its answer is the 429).
+    let params: Record<string, unknown>;
+    try {
+      if (!this.deps.dispatcher.serves(request.method, request.era)) throw rpcErrors.methodNotFound(request.method);
+      params = validateParams(request.method, request.params);
+    } catch (err) {
+      await this.deps.rateLimiter.admit(principal, undefined);
+      throw err;
+    }
     let headers: Record<string, string> = {};
     if (request.method === 'tools/call') {
       const name = typeof request.params?.['name'] === 'string' ? request.params['name'] : '';
@@ -222,12 +230,10 @@ export class GatewayPipeline {
   }
 
   /**
-   * Spends a token for a message that is not a call: a notification (an audit write, and some act,
-   * as cancellation does) or a body refused after admission (invalid JSON, a batch, a header
-   * mismatch: a flood of invalid calls is still a flood). Throws the limiter's 429 denial.
+   * Spends a token for a body refused after admission (invalid JSON, a batch, a header mismatch):
+   * a flood of invalid calls is still a flood. Throws the limiter's 429 denial.
    */
-  async charge(admission: Admission, record: RequestRecord, method?: string): Promise<void> {
-    if (method !== undefined) record.method = method;
+  async charge(admission: Admission): Promise<void> {
     await this.deps.rateLimiter.admit(admission.principal, undefined);
   }
 

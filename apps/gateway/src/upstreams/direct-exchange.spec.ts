@@ -305,6 +305,11 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       await expect(exchange(session(), call, options)).resolves.toEqual({ ok: true });
     });
 
+    it("starts again at the call's log messages even when nobody relays them", async () => {
+      paced(() => message({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } }));
+      await expect(exchange(session(), call, { signal: signal(), idle: idle(250) })).resolves.toEqual({ ok: true });
+    });
+
     it('does not start again for keep-alive events or messages of other requests', async () => {
       for (const event of [
         () => 'event: ping\ndata: {}\n\n',

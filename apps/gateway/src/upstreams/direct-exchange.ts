@@ -328,10 +328,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       }
       return;
     }
+    // A log message on the call's own stream is about the call, relayed or not: the upstream is at work.
+    if (item['method'] === 'notifications/message') this.heard();
     if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
     const { level, logger, data } = item['params'];
     if (typeof level !== 'string') return;
-    this.heard();
     try {
       onlog({ level, ...(typeof logger === 'string' && { logger }), data });
     } catch {

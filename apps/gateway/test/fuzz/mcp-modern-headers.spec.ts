@@ -123,11 +123,11 @@ describe('modern-era standard headers under generated input', () => {
     expect(answer.status).toBe(200);
   });
 
-  // BUG: the pipeline validates params (src/pipeline/gateway-pipeline.ts, validateParams) before the dispatcher
+  // Fixed, kept as a regression test. Was: the pipeline validates params (src/pipeline/gateway-pipeline.ts, validateParams) before the dispatcher
   // learns that `initialize` does not exist in the modern era, so a modern `initialize` without
   // InitializeRequestParams gets -32602 while one with them gets -32601. The SDK ladder: method existence
   // outranks parameter validity (-32601 either way).
-  it.fails('a modern initialize is -32601 whatever its params', async () => {
+  it('a modern initialize is -32601 whatever its params', async () => {
     const answer = await postMcp(gateway.mcpUrl, { jsonrpc: '2.0', id: 'i', method: 'initialize', params: { _meta: MODERN_META } }, modernHeaders('initialize'));
     expect(answer.json).toMatchObject({ id: 'i', error: { code: -32601 } });
   });

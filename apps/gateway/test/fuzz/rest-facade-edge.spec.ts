@@ -136,6 +136,15 @@ describe('REST facade under generated input', () => {
     expect(upstream.calls.length).toBe(before);
   });
 
+  it('a POST without a body calls the tool with no arguments, whatever its content type', async () => {
+    const before = upstream.calls.length;
+    for (const headers of [{}, { 'content-type': 'text/plain' }]) {
+      const answer = await send(`${gateway.url}/mcp/call/up__any`, { headers });
+      expect(answer.status, JSON.stringify(headers)).toBe(200);
+    }
+    expect(upstream.calls.length).toBe(before + 2);
+  });
+
   // Fixed, kept as a regression test. Was: /mcp refuses a foreign Origin with 403 (validateOriginHeader in src/mcp/http-entry.ts), the REST
   // facade checks none: a web page can make a visitor's browser call tools as an anonymous or
   // `requireAuth: false` (address-identified) principal. Expected: the same Origin rule as /mcp.

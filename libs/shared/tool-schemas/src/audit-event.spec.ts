@@ -49,7 +49,7 @@ describe('validateAuditEvent', () => {
         'timestamp',
       ]);
     }
-    for (const day of ['2024-02-29', '2000-02-29', '2024-12-31']) {
+    for (const day of ['2024-02-29', '2000-02-29', '2024-12-31', '0000-02-29']) {
       expect(validateAuditEvent({ ...event, timestamp: `${day}T23:59:59.5+02:00` }).ok, day).toBe(
         true,
       );

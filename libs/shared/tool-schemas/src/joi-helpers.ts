@@ -56,7 +56,8 @@ export function isoTimestamp(): Joi.StringSchema {
 export function isCalendarDate(text: string): boolean {
   const [year, month, day] = [text.slice(0, 4), text.slice(5, 7), text.slice(8, 10)].map(Number);
   if (year === undefined || month === undefined || day === undefined) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0–99 as 1900–1999
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
