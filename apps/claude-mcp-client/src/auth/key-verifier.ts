@@ -48,6 +48,8 @@ export class KeyVerifier {
     try {
       response = await (this.options.fetch ?? fetch)(`${this.options.gatewayUrl}/mcp/tools`, {
         headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+        // A redirect (an auth proxy's login page) is no verdict: followed, it could end in a 200.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
     } catch (err) {

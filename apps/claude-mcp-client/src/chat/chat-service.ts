@@ -47,9 +47,17 @@ export class ChatService {
   /** Validates and locks the session before anything is streamed, so its errors are plain HTTP errors. */
   async open(caller: ChatCaller, sessionId: string | undefined): Promise<OpenExchange> {
     const { sessions, config } = this.deps;
-    const session = sessionId ? await sessions.get(sessionId, caller.user) : await sessions.create(caller.user);
-    const lock = await sessions.lock(session.id, config.limits.exchangeTimeoutMs + 5000);
-    return { caller, session, lock };
+    // Ownership is checked before locking (nobody may hold another's session), and the session
+    // is read again under the lock: an exchange that ended in between appended its turn.
+    const owned = sessionId ? await sessions.get(sessionId, caller.user) : await sessions.create(caller.user);
+    const lock = await sessions.lock(owned.id, config.limits.exchangeTimeoutMs + 5000);
+    if (!sessionId) return { caller, session: owned, lock };
+    try {
+      return { caller, session: await sessions.get(owned.id, caller.user), lock };
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Answers `message` in the opened session; always releases the session lock. */
@@ -144,7 +152,7 @@ export class ChatService {
 function toMessages(turns: ChatSession['turns']): MessageParam[] {
   return turns.flatMap((t): MessageParam[] => [
     { role: 'user', content: t.user },
-    // The API refuses empty content; an empty answer is rare (a model that only called tools).
-    { role: 'assistant', content: t.assistant || '(no answer)' },
+    // The API refuses empty or blank content; such an answer is rare (a model that only called tools).
+    { role: 'assistant', content: /\S/.test(t.assistant) ? t.assistant : '(no answer)' },
   ]);
 }

@@ -15,11 +15,11 @@ export interface ContextSearchQuery {
   limit: number;
 }
 
-/** Control characters other than tab and new lines have no place in a chat message. */
+/** Control characters (C0, DEL, C1 such as U+009B CSI) other than tab and new lines have no place in a chat message. */
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f)) return true;
   }
   return false;
 }
