@@ -20,6 +20,11 @@ export interface ToolRun {
 
 const SUMMARY_MAX = 500;
 const RESULT_MAX = 20_000;
+/**
+ * Calls run for one model turn; the model is told about the rest. Turns are bounded by
+ * `CHAT_MAX_TURNS`, but one turn could ask for hundreds of calls, all on the service's key.
+ */
+export const MAX_CALLS_PER_TURN = 16;
 
 /**
  * Runs tool calls through the gateway, all of one turn at once (the model asked for them
@@ -40,7 +45,15 @@ export class ToolRunner {
 
   runAll(calls: readonly PlannedCall[], options: { signal: AbortSignal; emit: Emit }): Promise<ToolRun[]> {
     for (const call of calls) options.emit({ type: 'tool_call', id: call.id, name: call.name, input: call.input });
-    return Promise.all(calls.map((call) => this.runOne(call, options)));
+    // Every call gets a result (the model needs one per tool_use); those past the cap are not run.
+    return Promise.all(calls.map((call, index) => (index < MAX_CALLS_PER_TURN ? this.runOne(call, options) : this.notRun(call, options))));
+  }
+
+  private async notRun(call: PlannedCall, options: { emit: Emit }): Promise<ToolRun> {
+    const outcome: ToolOutcome = { ok: false, failure: 'refused', text: `not run: at most ${MAX_CALLS_PER_TURN} tool calls per turn; ask for the rest in the next turn` };
+    this.deps.metrics.toolCalls.inc({ tool: this.deps.knownTools().has(call.name) ? call.name : 'other', outcome: 'refused' });
+    options.emit({ type: 'tool_result', id: call.id, name: call.name, is_error: true, summary: outcome.text });
+    return { call, outcome, durationMs: 0 };
   }
 
   private runOne(call: PlannedCall, options: { signal: AbortSignal; emit: Emit }): Promise<ToolRun> {
