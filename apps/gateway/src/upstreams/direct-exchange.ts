@@ -73,8 +73,9 @@ export interface ExchangeOptions {
    */
   onrequest?: (request: UpstreamServerRequest) => void;
   /**
-   * Fails the exchange with `error()` when the upstream sends nothing for `ms`: the wait starts
-   * when the request is sent and again at each event on its stream, and stops while a request
+   * Fails the exchange with `error()` when the upstream says nothing of this request for `ms`:
+   * the wait starts when the request is sent and again at each of its progress or log messages
+   * (keep-alive events and other requests' messages do not count), and stops while a request
    * handed to `onrequest` waits for its answer (the client, maybe a person, is being waited on).
    */
   idle?: { ms: number; error: () => Error };
