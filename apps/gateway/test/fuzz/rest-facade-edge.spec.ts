@@ -138,7 +138,8 @@ describe('REST facade under generated input', () => {
 
   it('a POST without a body calls the tool with no arguments, whatever its content type', async () => {
     const before = upstream.calls.length;
-    for (const headers of [{}, { 'content-type': 'text/plain' }]) {
+    const variants: Array<Record<string, string>> = [{}, { 'content-type': 'text/plain' }];
+    for (const headers of variants) {
       const answer = await send(`${gateway.url}/mcp/call/up__any`, { headers });
       expect(answer.status, JSON.stringify(headers)).toBe(200);
     }
