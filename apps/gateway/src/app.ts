@@ -6,7 +6,7 @@ import type { StateStore } from '@mcpgw/state';
 import type { Logger } from '@mcpgw/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { GatewayCore } from './gateway.js';
-import { mountAdminRoutes } from './admin/admin-routes.js';
+import { adminAuthentication, mountAdminRoutes } from './admin/admin-routes.js';
 import { mountProtectedResourceMetadata } from './admin/protected-resource.js';
 import type { GatewayFileConfig } from './gateway-config/schema.js';
 import { mountRestFacade } from './rest-facade.js';
@@ -54,6 +54,8 @@ export function createGatewayApp(deps: GatewayDeps): Express {
     registry: deps.registry,
     isShuttingDown: deps.isShuttingDown,
     readiness: liveReadiness(deps),
+    // Admin callers are known before any body is read: no parsing for those without the right.
+    guards: (app) => app.use('/admin', adminAuthentication(deps.core, deps.config.inboundServiceToken)),
     routes: (app) => {
       mountProtectedResourceMetadata(app, deps.file);
       mountRestFacade(app, deps.core.pipeline, deps.config.version, deps.file.allowedOrigins);

@@ -44,11 +44,18 @@ function validated<T>(schema: Joi.ObjectSchema<T>, body: unknown): T {
  * one exception: the collector's service token may add blocklist entries (its automated block
  * action). Every admin action is audited.
  */
-export function mountAdminRoutes(app: Express, core: GatewayCore, serviceToken: string | undefined): void {
-  const router = express.Router();
+/**
+ * Who may use the admin API: an admin principal, or the collector's service token (blocklist
+ * only). Mounted before the JSON parser too (service-kit `guards`), so a caller without the right
+ * gets its 401/403 before any body is read; once a request has its principal, it passes.
+ */
+export function adminAuthentication(core: GatewayCore, serviceToken: string | undefined) {
   const serviceDigest = serviceToken ? createHash('sha256').update(serviceToken).digest() : undefined;
-
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (res.locals['principal'] !== undefined) {
+      next();
+      return;
+    }
     const record: RequestRecord = { requestId: requestContext(res).requestId, degraded: false };
     res.locals['audit'] = record;
     try {
@@ -71,6 +78,11 @@ export function mountAdminRoutes(app: Express, core: GatewayCore, serviceToken: 
       next(err);
     }
   };
+}
+
+export function mountAdminRoutes(app: Express, core: GatewayCore, serviceToken: string | undefined): void {
+  const router = express.Router();
+  const authenticate = adminAuthentication(core, serviceToken);
 
   /** Wraps an admin handler: runs it, then records an `admin.action` event with its outcome. */
   const action: AdminAction = (name, allowService, handler) =>

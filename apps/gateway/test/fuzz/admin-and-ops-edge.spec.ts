@@ -126,10 +126,10 @@ describe('/admin under generated input', () => {
     expect((await postMcp(gateway.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'ping' })).status).toBe(200);
   });
 
-  // BUG (low): express.json runs app-wide before the admin router authenticates (service-kit create-app.ts,
+  // Fixed, kept as a regression test. Was (low): express.json runs app-wide before the admin router authenticates (service-kit create-app.ts,
   // then mountAdminRoutes), so a caller without the admin role learns 400 INVALID_JSON / 413 before any
   // 401/403, up to 1 MB is parsed for anyone, and the refusal leaves no audit event. Expected: auth first.
-  it.fails('a caller without the admin role gets 401/403 whatever the body, not a body error', async () => {
+  it('a caller without the admin role gets 401/403 whatever the body, not a body error', async () => {
     for (const body of ['{"owner":', 'null', JSON.stringify({ owner: 'x'.repeat(1_100_000) })]) {
       const answer = await send(`${gateway.url}/admin/keys`, { headers: { 'content-type': 'application/json' }, body });
       expect([401, 403], body.slice(0, 20)).toContain(answer.status);
