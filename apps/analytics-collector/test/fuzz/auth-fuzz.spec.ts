@@ -5,7 +5,7 @@ import type { AuditEvent } from '@mcpgw/tool-schemas';
 import { collectorClient, SERVICE_TOKEN, type CollectorClient } from '../support/client.js';
 import { makeEvent } from '../support/events.js';
 import { startInProcessCollector, type InProcessCollector } from '../support/in-process.js';
-import { rawRequest, type RawAnswer } from '@mcpgw/testing';
+import { rawRequest, wrongBearerHeaders, type RawAnswer } from '@mcpgw/testing';
 
 const GETS = [
   '/v1/audit',
@@ -22,23 +22,7 @@ const GETS = [
   '/v1/nope',
 ];
 
-const WRONG: Array<string | string[]> = [
-  '',
-  'Bearer',
-  'Bearer ',
-  `Bearer  ${SERVICE_TOKEN}`,
-  `Bearer\t${SERVICE_TOKEN}`,
-  `Basic ${Buffer.from(`x:${SERVICE_TOKEN}`).toString('base64')}`,
-  `Token ${SERVICE_TOKEN}`,
-  SERVICE_TOKEN,
-  `Bearer ${SERVICE_TOKEN.slice(0, -1)}`,
-  `Bearer ${SERVICE_TOKEN}x`,
-  `Bearer ${SERVICE_TOKEN.toUpperCase()}`,
-  `Bearer ${SERVICE_TOKEN}, Bearer x`,
-  `Bearer x, Bearer ${SERVICE_TOKEN}`,
-  `Bearer ${'A'.repeat(10_000)}`,
-  ['Bearer wrong-token-0123456789', `Bearer ${SERVICE_TOKEN}`],
-];
+const WRONG = wrongBearerHeaders(SERVICE_TOKEN);
 
 describe('service-token authentication under hostile headers', () => {
   let running: InProcessCollector;

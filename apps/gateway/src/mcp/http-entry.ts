@@ -97,7 +97,7 @@ export function createMcpEntry(options: McpEntryOptions) {
       admission = await options.pipeline.admit({ headers: req.headers, url: req.url ?? '', socketAddress: req.socket.remoteAddress }, record);
     } catch (err) {
       req.resume();
-      const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
+      const denial = asDenial(err);
       if (denial.status >= 500 && denial.code === 'INTERNAL') options.logger.error('admission failed', { err });
       await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
       refuse(res, null, denial);
@@ -270,7 +270,7 @@ async function answerRelayedRequest(options: McpEntryOptions, admission: Admissi
   try {
     await options.pipeline.acceptClientAnswer(admission, record);
   } catch (err) {
-    const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
+    const denial = asDenial(err);
     await options.pipeline.finish(record, { status: denial.status, decision: denial.status >= 500 ? 'error' : 'deny', reason: denial.reason, durationMs: performance.now() - started }, 'mcp.request');
     refuse(res, null, denial);
     return;
@@ -285,6 +285,11 @@ async function answerRelayedRequest(options: McpEntryOptions, admission: Admissi
   if (route === 'unmatched') options.logger.debug('client response matches no relayed request', { request_id: record.requestId });
   await options.pipeline.finish(record, { status: 202, decision: 'allow', reason: route, durationMs: performance.now() - started }, 'mcp.request');
   send(res, 202);
+}
+
+/** A failure of an admission step as the denial to answer: its own, or a 500 keeping the cause for the log. */
+function asDenial(err: unknown): Denial {
+  return err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal', { cause: err });
 }
 
 /** `subscriptions/listen` (2026-07-28): an SSE stream of list-changed notifications for this caller. */
@@ -310,7 +315,7 @@ async function openSubscription(
   try {
     await options.pipeline.acceptSubscription(admission, record);
   } catch (err) {
-    const denial = err instanceof Denial ? err : new Denial(500, 'INTERNAL', 'Internal error', 'internal');
+    const denial = asDenial(err);
     await refuseWith(id, new JsonRpcError(denial.rpcCode, denial.message, { httpStatus: denial.status }), denial.reason, denial.headers);
     return;
   }

@@ -1,7 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leaksInternals, rawRequest, type RawAnswer, type ServiceProcess } from '@mcpgw/testing';
+import {
+  leaksInternals,
+  rawRequest,
+  wrongBearerHeaders,
+  type RawAnswer,
+  type ServiceProcess,
+} from '@mcpgw/testing';
 import {
   CLIENT_SECRET,
   expectNoSecrets,
@@ -13,22 +19,7 @@ import {
 
 const JSON_AUTH = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
 
-const WRONG: Array<string | string[]> = [
-  '',
-  'Bearer',
-  'Bearer ',
-  `Bearer  ${SERVICE_TOKEN}`,
-  `Bearer\t${SERVICE_TOKEN}`,
-  `Basic ${Buffer.from(`x:${SERVICE_TOKEN}`).toString('base64')}`,
-  SERVICE_TOKEN,
-  `Bearer ${SERVICE_TOKEN.slice(0, -1)}`,
-  `Bearer ${SERVICE_TOKEN}x`,
-  `Bearer ${SERVICE_TOKEN.toUpperCase()}`,
-  `Bearer ${SERVICE_TOKEN}, Bearer x`,
-  `Bearer ${CLIENT_SECRET}`,
-  `Bearer ${'A'.repeat(10_000)}`,
-  ['Bearer wrong-token-0123456789', `Bearer ${SERVICE_TOKEN}`],
-];
+const WRONG = [...wrongBearerHeaders(SERVICE_TOKEN), `Bearer ${CLIENT_SECRET}`];
 
 describe('broker HTTP surface under hostile input (simulator, memory store)', () => {
   let sim: ServiceProcess;

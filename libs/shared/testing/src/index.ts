@@ -48,4 +48,5 @@ export {
   rawRequest,
   type RawAnswer,
   type RawRequest,
+  wrongBearerHeaders,
 } from './raw-http.js';

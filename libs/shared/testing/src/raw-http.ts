@@ -68,3 +68,27 @@ export const INTERNALS = [
 export function leaksInternals(text: string): boolean {
   return INTERNALS.some((re) => re.test(text));
 }
+
+/**
+ * Authorization header values that must not pass for `token`: missing or malformed schemes, the
+ * token almost right, two credentials in one header, and (as an array) a repeated header.
+ */
+export function wrongBearerHeaders(token: string): Array<string | string[]> {
+  return [
+    '',
+    'Bearer',
+    'Bearer ',
+    `Bearer  ${token}`,
+    `Bearer\t${token}`,
+    `Basic ${Buffer.from(`x:${token}`).toString('base64')}`,
+    `Token ${token}`,
+    token,
+    `Bearer ${token.slice(0, -1)}`,
+    `Bearer ${token}x`,
+    `Bearer ${token.toUpperCase()}`,
+    `Bearer ${token}, Bearer x`,
+    `Bearer x, Bearer ${token}`,
+    `Bearer ${'A'.repeat(10_000)}`,
+    ['Bearer wrong-token-0123456789', `Bearer ${token}`],
+  ];
+}
