@@ -5,6 +5,7 @@ import { requestBodySize, requestContext } from '@mcpgw/service-kit';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
+import { normaliseIp } from './security/client-ip.js';
 import { Denial } from './security/denial.js';
 
 /** Whether a body comes with the request (a POST without one calls the tool with no arguments). */
@@ -50,7 +51,8 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     }
     if (!refusal) return true;
     const ctx = requestContext(res);
-    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false };
+    // Refused before admission, which works out the client address: the peer's, as /mcp records it.
+    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false, clientIp: normaliseIp(req.socket.remoteAddress ?? '') || undefined };
     await pipeline.finish(record, { status: refusal.status, decision: 'deny', reason: refusal.reason, durationMs: 0 }, 'rest.request');
     res.status(refusal.status).json(errorEnvelope(refusal.code, refusal.message, { traceId: ctx.traceId }));
     return false;
@@ -74,6 +76,11 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
       // The client's own maximum is known only now; the JSON parser applied the global one.
       if ((requestBodySize(req) ?? 0) > admission.maxBodyBytes) {
         throw new Denial(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${admission.maxBodyBytes} bytes`, 'body_too_large');
+      }
+      if (method === 'tools/call' && !isPlainObject(params['arguments'])) {
+        // Refused after admission, as /mcp refuses a bad body: it spends a token (past the limit, the 429).
+        await pipeline.charge(admission);
+        throw new Denial(400, 'VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', 'invalid_body');
       }
       const outcome = await pipeline.execute(admission, { method, params, era: 'legacy', signal: controller.signal }, record);
       headers = outcome.headers;
@@ -106,13 +113,9 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     if (await guarded(req, res)) await run(req, res, 'tools/list', {});
   });
   app.post('/mcp/call/:tool', async (req: Request, res: Response) => {
-    if (!(await guarded(req, res))) return;
-    const args: unknown = req.body ?? {};
-    if (!args || typeof args !== 'object' || Array.isArray(args)) {
-      res.status(400).json(errorEnvelope('VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', { traceId: requestContext(res).traceId }));
-      return;
-    }
-    await run(req, res, 'tools/call', { name: String(req.params['tool']), arguments: args });
+    if (await guarded(req, res)) await run(req, res, 'tools/call', { name: String(req.params['tool']), arguments: (req.body as unknown) ?? {} });
   });
 }
+
+const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value);
 

@@ -4,45 +4,15 @@
  * opens after the threshold and closes after recovery; the other upstreams are unaffected; a
  * killed stdio upstream is restarted on the next call.
  */
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoTool, listenOnLoopback, startFakeMcpUpstream, type FakeMcpUpstream, type LoopbackListener } from '@mcpgw/testing';
+import { echoTool, startFakeMcpUpstream, type FakeMcpUpstream } from '@mcpgw/testing';
+import { startFaultyProxy, type Fault, type FaultyProxy } from './support/faulty-proxy.js';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
-
-type Fault = 'none' | 'hang' | 'crash' | 'garbage';
-
-/** Forwards to a real upstream, except that tools/call requests suffer the current fault. */
-async function startFaultyProxy(target: string): Promise<{ listener: LoopbackListener; setFault(f: Fault): void }> {
-  let fault: Fault = 'none';
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    if (fault !== 'none' && body.includes('"tools/call"')) {
-      if (fault === 'hang') return; // never answers
-      if (fault === 'crash') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.write('{"jsonrpc":"2.0","id":');
-        res.socket?.destroy();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('<<garbage>> not json {');
-      return;
-    }
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !['host', 'content-length', 'connection'].includes(e[0])),
-    );
-    const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined });
-    const text = await upstream.text();
-    res.writeHead(upstream.status, Object.fromEntries(upstream.headers)).end(text);
-  });
-  return { listener: await listenOnLoopback(server), setFault: (f) => (fault = f) };
-}
 
 let healthy: FakeMcpUpstream;
 let flaky: FakeMcpUpstream;
-let proxy: Awaited<ReturnType<typeof startFaultyProxy>>;
+let proxy: FaultyProxy;
 let gateway: GatewayHarness;
 const stdioServer = fileURLToPath(new URL('./fixtures/stdio-server.mjs', import.meta.url));
 

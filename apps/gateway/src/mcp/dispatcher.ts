@@ -196,7 +196,13 @@ export class McpDispatcher {
       request: (
         m: string,
         p: Record<string, unknown>,
-        o: { signal?: AbortSignal; onprogress?: DispatchContext['onProgress']; onlog?: DispatchContext['onLog']; onrequest?: DispatchContext['onServerRequest'] },
+        o: {
+          signal?: AbortSignal;
+          onprogress?: DispatchContext['onProgress'];
+          onlog?: DispatchContext['onLog'];
+          onrequest?: DispatchContext['onServerRequest'];
+          clientEra?: Era;
+        },
       ) => Promise<Record<string, unknown>>;
     },
     method: string,
@@ -211,7 +217,7 @@ export class McpDispatcher {
     delete meta['progressToken'];
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
-      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog, onrequest: ctx.onServerRequest });
+      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog, onrequest: ctx.onServerRequest, clientEra: ctx.era });
     } catch (err) {
       throw toClientError(upstream.id, err);
     }
@@ -221,6 +227,8 @@ export class McpDispatcher {
     const meta = { ...((result['_meta'] as Record<string, unknown> | undefined) ?? {}), [SERVER_INFO_META_KEY]: this.deps.serverInfo };
     // Results a client may cache: lists, discovery, and resource contents.
     const list = method.endsWith('/list') || method === 'server/discover' || method === 'resources/read';
+    // An upstream's input_required answer reaches a modern client as it is: the client asks its user and sends the request again.
+    if (result['resultType'] === 'input_required') return { ...result, _meta: meta };
     return { ...result, resultType: 'complete', ...(list ? { ttlMs: 0, cacheScope: 'private' } : {}), _meta: meta };
   }
 }

@@ -15,7 +15,7 @@ import { notificationRelay } from './notification-relay.js';
 import { MAX_ANSWER_BYTES, type ServerAnswerRouter } from './server-answer-router.js';
 import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
-import { BodyTooLargeError, readBody } from './read-body.js';
+import { BodyIncompleteError, BodyTooLargeError, readBody } from './read-body.js';
 
 export interface McpEntryOptions {
   pipeline: GatewayPipeline;
@@ -128,6 +128,12 @@ export function createMcpEntry(options: McpEntryOptions) {
         await options.pipeline.finish(record, { status: 413, decision: 'deny', reason: 'body_too_large', durationMs: performance.now() - started }, 'mcp.request');
         res.setHeader('connection', 'close');
         fail(res, null, new JsonRpcError(RPC.INVALID_REQUEST, `Payload Too Large: ${err.message}`, { httpStatus: 413 }));
+        req.destroy();
+        return;
+      }
+      if (err instanceof BodyIncompleteError) {
+        // Recorded, not answered: the connection is gone (or Node's request timeout answered 408).
+        await options.pipeline.finish(record, { status: 408, decision: 'deny', reason: 'request_incomplete', durationMs: performance.now() - started }, 'mcp.request');
         req.destroy();
         return;
       }

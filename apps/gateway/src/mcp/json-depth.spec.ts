@@ -38,3 +38,41 @@ describe('nestsDeeperThan', () => {
     );
   });
 });
+
+/** `text` cut into chunks at the given offsets (taken modulo its length, in order). */
+function cut(text: Buffer, cuts: number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+  return [0, ...at].map((start, i) => text.subarray(start, at[i] ?? text.length));
+}
+
+describe('nestsDeeperThan on chunks', () => {
+  it('reads the chunks as one text, wherever they are cut', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 8 }), fc.array(fc.nat(), { maxLength: 6 }), (value, max, cuts) => {
+        const text = bytes(JSON.stringify(value));
+        expect(nestsDeeperThan(cut(text, cuts), max)).toBe(nestsDeeperThan(text, max));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('skips strings full of quotes, backslashes and brackets exactly', () => {
+    const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', 'a', 'é'), maxLength: 40 });
+    const value = fc.array(fc.oneof(tricky, fc.jsonValue({ maxDepth: 4 }), fc.dictionary(tricky, tricky, { maxKeys: 3 })), { maxLength: 6 });
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 6 }), fc.array(fc.nat(), { maxLength: 6 }), (v, max, cuts) => {
+        const text = bytes(JSON.stringify(v));
+        const expected = depthOf(v) > max;
+        expect(nestsDeeperThan(text, max)).toBe(expected);
+        expect(nestsDeeperThan(cut(text, cuts), max)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps an escape that ends one chunk for the next', () => {
+    // `"\` | `"[[` : the quote after the backslash is escaped, so the brackets are inside the string.
+    expect(nestsDeeperThan([bytes('["\\'), bytes('"[[[["]')], 1)).toBe(false);
+    expect(nestsDeeperThan([bytes('["\\\\'), bytes('",[[["]')], 1)).toBe(true);
+  });
+});

@@ -15,23 +15,52 @@ const BACKSLASH = 0x5c; // \
 /**
  * Whether the JSON text in `body` nests objects and arrays deeper than `max` (brackets inside
  * strings do not count). One pass over the bytes, before the text is parsed; for text that is not
- * JSON the answer is meaningless, and the parser refuses it anyway.
+ * JSON the answer is meaningless, and the parser refuses it anyway. `body` may come in chunks
+ * (an upstream's answer as it arrived): they are read as one text.
  */
-export function nestsDeeperThan(body: Uint8Array, max = MAX_JSON_DEPTH): boolean {
+export function nestsDeeperThan(body: Uint8Array | readonly Uint8Array[], max = MAX_JSON_DEPTH): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < body.length; i += 1) {
-    const byte = body[i];
-    if (inString) {
-      if (byte === BACKSLASH) i += 1;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) inString = true;
-    else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-      depth += 1;
-      if (depth > max) return true;
-    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth -= 1;
+  /** The chunk before ended inside a string with a backslash: the first byte of this one is escaped. */
+  let escaped = false;
+  for (const chunk of body instanceof Uint8Array ? [body] : body) {
+    let i = escaped ? 1 : 0;
+    escaped = false;
+    // Inside a string only a quote or a backslash matters: found with indexOf (native), which
+    // keeps the scan of a text-heavy body cheap. Each is searched for again only once passed.
+    let quote = -1;
+    let backslash = -1;
+    while (i < chunk.length) {
+      if (inString) {
+        if (quote < i) quote = indexIn(chunk, QUOTE, i);
+        if (backslash < i) backslash = indexIn(chunk, BACKSLASH, i);
+        if (backslash < quote) {
+          i = backslash + 2;
+          if (i > chunk.length) escaped = true;
+        } else if (quote === chunk.length) {
+          break;
+        } else {
+          inString = false;
+          i = quote + 1;
+        }
+        continue;
+      }
+      const byte = chunk[i];
+      i += 1;
+      if (byte === QUOTE) inString = true;
+      else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+        depth += 1;
+        if (depth > max) return true;
+      } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth -= 1;
+    }
   }
   return false;
+}
+
+/** Where `byte` is next in `chunk` from `from`, or the chunk's length when it is not. */
+function indexIn(chunk: Uint8Array, byte: number, from: number): number {
+  const at = chunk.indexOf(byte, from);
+  return at === -1 ? chunk.length : at;
 }
 
 /** Whether a parsed value nests objects and arrays deeper than `max` (iterative: any depth is safe). */

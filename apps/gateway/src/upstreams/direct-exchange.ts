@@ -2,14 +2,12 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../mcp/json-depth.js';
 import { RELAYABLE_SERVER_REQUESTS, unreachableClient, type ClientAnswer, type UpstreamServerRequest } from '../mcp/server-requests.js';
 import { upstreamAgent } from './upstream-fetch.js';
+import { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError } from './upstream-response.js';
 
-/**
- * The most an upstream may send for one request. Results are relayed whole, so this bounds the
- * memory one misbehaving upstream can take from the gateway.
- */
-export const MAX_UPSTREAM_RESPONSE_BYTES = 32 * 1024 * 1024;
+export { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError };
 
 /** The upstream answered with an HTTP status other than success (its body is not relayed). */
 export class UpstreamHttpError extends Error {
@@ -17,15 +15,6 @@ export class UpstreamHttpError extends Error {
   constructor(readonly status: number) {
     super(`upstream answered HTTP ${status}`);
     this.name = 'UpstreamHttpError';
-  }
-}
-
-/** The upstream's answer was not a JSON-RPC response to the request (garbage, wrong id, too large). */
-export class UpstreamResponseError extends Error {
-  readonly code = 'UPSTREAM_BAD_RESPONSE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UpstreamResponseError';
   }
 }
 
@@ -249,6 +238,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   private settleJson(): void {
+    // Deeper JSON parses, but writing it to the client (or the audit log) would overflow the stack.
+    if (nestsDeeperThan(this.chunks)) return this.settle(tooDeep());
     const text = this.chunks.length === 1 ? (this.chunks[0] as Buffer).toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
     let parsed: unknown;
     try {
@@ -275,6 +266,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       onEvent: (event) => {
         if (state.answer || state.failure || (event.event && event.event !== 'message') || !event.data) return;
         let item: unknown;
+        if (nestsDeeperThan(Buffer.from(event.data, 'utf8'))) {
+          state.failure = tooDeep();
+          return;
+        }
         try {
           item = JSON.parse(event.data);
         } catch {
@@ -367,12 +362,18 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** An upstream message nested past what the gateway relays. */
+export function tooDeep(): UpstreamResponseError {
+  return new UpstreamResponseError(`upstream answer nests deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
 /** The result of a JSON-RPC response, or its error thrown as {@link UpstreamRpcError}. */
 function resultOf(response: Record<string, unknown>): Record<string, unknown> {
   const error = response['error'];
   if (isObject(error)) {
     const code = error['code'];
-    if (typeof code !== 'number' || !Number.isInteger(code)) throw new UpstreamResponseError('upstream error has no integer code');
+    // Safe integers only, as the SDK's own message schema: a client's parser refuses larger codes.
+    if (typeof code !== 'number' || !Number.isSafeInteger(code)) throw new UpstreamResponseError('upstream error has no integer code');
     throw new UpstreamRpcError(code, typeof error['message'] === 'string' ? error['message'] : 'Upstream error', error['data']);
   }
   const result = response['result'];

@@ -22,6 +22,8 @@ export class ManagedUpstream extends UpstreamConnection {
     config: UpstreamConfig,
     deps: UpstreamDeps,
     readonly source: UpstreamSource,
+    /** Called each time the last request in flight settles. */
+    private readonly onIdle?: () => void,
   ) {
     super(config, deps);
   }
@@ -79,5 +81,6 @@ export class ManagedUpstream extends UpstreamConnection {
     const waiters = this.idle;
     this.idle = [];
     for (const resolve of waiters) resolve();
+    this.onIdle?.();
   }
 }

@@ -4,8 +4,11 @@ import { createCircuitBreaker, sleep, TimeoutError, type CircuitBreaker } from '
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
 import { unreachableClient } from '../mcp/server-requests.js';
-import { exchange, UpstreamHttpError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
+import { valueNestsDeeperThan } from '../mcp/json-depth.js';
+import { exchange, tooDeep, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
+import { askThrough, fulfilInputRequired, InputRequiredError, isInputRequired, MULTI_ROUND_TRIP_METHODS } from './input-required.js';
 import { passthroughResult } from './passthrough-schema.js';
+import { followsResultSchema } from './result-shape.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
 
@@ -35,8 +38,17 @@ export interface CallOptions {
    * tied to a request and are not relayed.
    */
   onlog?: ExchangeOptions['onlog'];
-  /** Receives the upstream's sampling and elicitation requests for this call, when its config allows them (direct exchange only). */
+  /**
+   * Receives the upstream's sampling and elicitation requests for this call, when its config
+   * allows them: a 2025-era upstream's own requests (direct exchange), or the embedded requests
+   * of a 2026-era upstream's `input_required` answer, asked of a 2025-era client.
+   */
   onrequest?: ExchangeOptions['onrequest'];
+  /**
+   * The calling client's protocol era. A `modern` client gets a 2026-era upstream's
+   * `input_required` answer as it is, and sends the request again with its answers itself.
+   */
+  clientEra?: 'legacy' | 'modern';
 }
 
 export interface UpstreamDeps {
@@ -85,7 +97,9 @@ export class UpstreamConnection {
         volumeThreshold: config.breaker.volumeThreshold,
         // The upstream answered with a JSON-RPC error of its own: it is alive, not failing.
         // Nor is a local refusal to start another stdio child: that is the gateway's pressure.
-        isFailure: (err) => !(err instanceof StdioLimitError) && !(err instanceof UpstreamClosedError) && upstreamProtocolError(err) === undefined,
+        // Nor is input the client could not give: the upstream asked for it correctly.
+        isFailure: (err) =>
+          !(err instanceof StdioLimitError) && !(err instanceof UpstreamClosedError) && !(err instanceof InputRequiredError) && upstreamProtocolError(err) === undefined,
         registry: deps.registry,
         logger: deps.logger,
       },
@@ -143,12 +157,21 @@ export class UpstreamConnection {
     await this.disconnect();
   }
 
+  /** One request for the breaker: sent, and its result checked against the spec's schema. */
   private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+    const result = await this.sendOnce(method, params, options);
+    // Only a modern client is handed an input_required answer (a legacy one gets the rounds' outcome).
+    const handedOn = options.clientEra === 'modern' && isInputRequired(result);
+    if (!handedOn && !followsResultSchema(method, result)) throw new UpstreamResponseError(`upstream ${method} result does not follow the MCP schema`);
+    return result;
+  }
+
+  private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
     const client = await this.clientWithin(this.config.timeoutMs);
     try {
       const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
       if (direct) return await this.sendDirect(client, direct, method, params, options);
-      return await client.request({ method, params }, passthroughResult, this.sdkRequestOptions(options));
+      return await this.sendSdk(client, method, params, options);
     } catch (err) {
       if (isSessionLost(err)) {
         // The upstream forgot our session (restart, expiry): initialise again and retry once.
@@ -158,21 +181,51 @@ export class UpstreamConnection {
         const fresh = await this.clientWithin(this.config.timeoutMs);
         const direct = FORWARDED_METHODS.has(method) ? this.directSession(fresh) : undefined;
         if (direct) return await this.sendDirect(fresh, direct, method, params, options);
-        return fresh.request({ method, params }, passthroughResult, this.sdkRequestOptions(options));
+        return await this.sendSdk(fresh, method, params, options);
       }
       throw err;
     }
   }
 
-  /** The SDK's own timeouts, as the direct exchange keeps them: idle `timeoutMs`, progress restarts it, `maxDurationMs` in all. */
-  private sdkRequestOptions(options: CallOptions & { signal: AbortSignal }) {
-    return {
-      signal: options.signal,
-      timeout: this.config.timeoutMs,
-      onprogress: options.onprogress,
-      resetTimeoutOnProgress: true,
-      maxTotalTimeout: this.config.maxDurationMs,
+  /**
+   * One request through the SDK client, with its own timeouts kept as the direct exchange keeps
+   * them (idle `timeoutMs`, progress restarts it, `maxDurationMs` in all). An answer nested past
+   * what the gateway relays is refused here, as the exchange refuses it before parsing.
+   */
+  private async sendSdk(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+    const multiRound = MULTI_ROUND_TRIP_METHODS.has(method);
+    const leg = async (legParams: Record<string, unknown>) => {
+      let result: Record<string, unknown>;
+      try {
+        result = await client.request({ method, params: legParams }, passthroughResult, {
+          signal: options.signal,
+          timeout: this.config.timeoutMs,
+          onprogress: options.onprogress,
+          resetTimeoutOnProgress: true,
+          maxTotalTimeout: this.config.maxDurationMs,
+          // The SDK's own fulfilment asks handlers shared by every call; the gateway asks this call's client.
+          ...(multiRound && { allowInputRequired: true }),
+        });
+      } catch (err) {
+        throw valueNestsDeeperThan((err as { data?: unknown } | undefined)?.data) ? tooDeep() : err;
+      }
+      if (valueNestsDeeperThan(result)) throw tooDeep();
+      return result;
     };
+    const first = await leg(params);
+    if (!multiRound || !isInputRequired(first) || options.clientEra === 'modern') return first;
+    const { onrequest } = options;
+    if (!onrequest) throw new InputRequiredError(`upstream ${this.id} needs input from the client, which cannot be asked through the gateway for this request`);
+    return fulfilInputRequired(first, {
+      params,
+      ask: (askMethod, askParams) => {
+        if (!this.allowsServerRequest(askMethod)) {
+          return Promise.reject(new InputRequiredError(`upstream ${this.id} may not ask the client for ${askMethod.split('/')[0]} (serverRequests)`));
+        }
+        return askThrough(onrequest, options.signal)(askMethod, askParams);
+      },
+      retry: leg,
+    });
   }
 
   private allowsServerRequest(method: string): boolean {

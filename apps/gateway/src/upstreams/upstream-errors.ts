@@ -1,21 +1,31 @@
-import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { isBreakerOpenError, isTimeoutError } from '@mcpgw/resilience';
 import { JsonRpcError, RPC } from '../mcp/jsonrpc.js';
 import { UpstreamRpcError } from './direct-exchange.js';
+import { InputRequiredError } from './input-required.js';
+
+/** The most of an upstream's error message the client gets. */
+export const MAX_RELAYED_MESSAGE_CHARS = 1024;
+
+/**
+ * An upstream's error message as the client gets it: up to its first stack frame (an upstream that
+ * puts its stack in the message must not show its code paths through the gateway) and at most
+ * {@link MAX_RELAYED_MESSAGE_CHARS}.
+ */
+export function relayedMessage(message: string): string {
+  const frame = message.search(/\r?\n\s*at\s/);
+  const head = (frame >= 0 ? message.slice(0, frame) : message).trimEnd();
+  return head.length > MAX_RELAYED_MESSAGE_CHARS ? `${head.slice(0, MAX_RELAYED_MESSAGE_CHARS)}…` : head;
+}
 
 /** An upstream answered with a JSON-RPC error of its own: relayed to the client, not a failure of the upstream. */
 export function upstreamProtocolError(err: unknown): JsonRpcError | undefined {
-  if (!err || typeof err !== 'object') return undefined;
   // Read straight from the upstream's answer: every code is the upstream's own.
-  if (err instanceof UpstreamRpcError) return new JsonRpcError(err.code, err.message, { data: err.data, reason: 'upstream_error' });
-  const { code, message, data } = err as { code?: unknown; message?: unknown; data?: unknown };
-  // SDK ProtocolErrors carry the JSON-RPC code; transport and SDK-local errors use non-JSON-RPC codes.
-  if (typeof code !== 'number' || code > -32000 || code < -32768) return undefined;
-  if (code === -32001 || code === -32000) return undefined; // SDK-local timeouts / connection closed
-  return new JsonRpcError(code, typeof message === 'string' ? message.replace(/^MCP error -?\d+: /, '') : 'Upstream error', {
-    data,
-    reason: 'upstream_error',
-  });
+  if (err instanceof UpstreamRpcError) return new JsonRpcError(err.code, relayedMessage(err.message), { data: err.data, reason: 'upstream_error' });
+  // On the SDK's path the upstream's errors are ProtocolErrors; the SDK's own (timeouts, a closed
+  // connection) are SdkErrors, whatever code they carry.
+  if (!(err instanceof ProtocolError)) return undefined;
+  return new JsonRpcError(err.code, relayedMessage(err.message.replace(/^MCP error -?\d+: /, '')), { data: err.data, reason: 'upstream_error' });
 }
 
 /** Maps a failed upstream call to the JSON-RPC error the client sees (never the raw cause). */
@@ -23,6 +33,9 @@ export function toClientError(upstream: string, err: unknown): JsonRpcError {
   if (err instanceof JsonRpcError) return err;
   const relayed = upstreamProtocolError(err);
   if (relayed) return relayed;
+  if (err instanceof InputRequiredError) {
+    return new JsonRpcError(RPC.UPSTREAM_UNAVAILABLE, `Upstream ${upstream}: ${err.message}`, { reason: 'input_required', cause: err });
+  }
   if (isBreakerOpenError(err)) {
     return new JsonRpcError(RPC.UPSTREAM_UNAVAILABLE, `Upstream ${upstream} is unavailable`, {
       reason: 'breaker_open',

@@ -1,6 +1,8 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
+import { bodyLimit } from './body-limits.js';
+import { MAX_UPSTREAM_RESPONSE_BYTES } from './upstream-response.js';
 
 /** One keep-alive pool for all HTTP upstreams of this process. */
 export const upstreamAgent = new Agent({
@@ -44,6 +46,16 @@ function follow(outer: AbortSignal, controller: AbortController): () => void {
   };
 }
 
+/**
+ * The body, failed past the bound an upstream's answer or event may have. `pipeline` ties the two
+ * together both ways: a cut upstream stream fails the body the SDK reads (so it reconnects), and
+ * a body failed at the bound destroys the upstream's stream.
+ */
+function bounded(source: Readable, contentType: string | string[] | undefined): Readable {
+  const eventStream = /^\s*text\/event-stream/i.test(String(contentType ?? ''));
+  return pipeline(source, bodyLimit(MAX_UPSTREAM_RESPONSE_BYTES, eventStream), () => undefined);
+}
+
 /** How many requests in flight follow `signal` (a diagnostic, and what the tests watch). */
 export function followersOf(signal: AbortSignal): number {
   return followers.get(signal)?.size ?? 0;
@@ -84,7 +96,7 @@ export const upstreamFetch: typeof fetch = async (input, init) => {
     const empty =
       response.statusCode === 204 || response.statusCode === 304 || init?.method === 'HEAD';
     if (empty) response.body.resume();
-    const body = empty ? null : (Readable.toWeb(response.body) as ReadableStream<Uint8Array>);
+    const body = empty ? null : (Readable.toWeb(bounded(response.body, response.headers['content-type'])) as ReadableStream<Uint8Array>);
     return new Response(body, {
       status: response.statusCode,
       headers: responseHeaders(response.headers),

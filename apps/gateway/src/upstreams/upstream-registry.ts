@@ -1,14 +1,10 @@
 import type { Registry } from 'prom-client';
-import { sleep } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { GatewayFileConfig, UpstreamConfig } from '../gateway-config/schema.js';
 import { canonicalJson } from '../pinning/canonical.js';
 import { ManagedUpstream, type UpstreamSource } from './managed-upstream.js';
 import type { UpstreamConnection, UpstreamDeps } from './upstream-connection.js';
 import type { EffectiveUpstreams } from './upstream-set.js';
-
-/** How often a stdio start waiting for a free process slot looks again. */
-const STDIO_SLOT_POLL_MS = 50;
 
 /** What one `apply` changed, by upstream id. */
 export interface UpstreamSetChanges {
@@ -34,6 +30,8 @@ export class UpstreamRegistry {
   private readonly running = new Set<UpstreamConnection>();
   private readonly reaper: NodeJS.Timeout;
   private readonly listeners: Array<(changes: UpstreamSetChanges) => void> = [];
+  /** Stdio starts waiting for a slot: woken when one may have come free (a child stopped or went idle). */
+  private readonly slotWaiters = new Set<() => void>();
 
   constructor(
     private readonly config: GatewayFileConfig,
@@ -79,7 +77,7 @@ export class UpstreamRegistry {
     for (const [id, upstream] of this.upstreams) {
       if (wanted.has(id)) continue;
       this.upstreams.delete(id);
-      this.running.delete(upstream);
+      this.releaseSlot(upstream);
       void upstream.close();
       changes.removed.push(id);
     }
@@ -111,8 +109,8 @@ export class UpstreamRegistry {
 
   /**
    * Makes room for a stdio child about to start: under the bound it starts at once; at the bound
-   * the least recently used idle child stops; while every running child is busy it waits (polling,
-   * up to the upstream's timeout) and then refuses (false).
+   * the least recently used idle child stops; while every running child is busy it waits (woken
+   * when a child stops or goes idle, up to the upstream's timeout) and then refuses (false).
    */
   async admit(upstream: UpstreamConnection): Promise<boolean> {
     if (upstream.config.transport !== 'stdio' || upstream.connected) return true;
@@ -137,21 +135,43 @@ export class UpstreamRegistry {
         return true;
       }
       if (Date.now() >= deadline) return false;
-      await sleep(STDIO_SLOT_POLL_MS);
+      await this.slotMayBeFree(deadline - Date.now());
     }
+  }
+
+  /** Resolves when a slot may have come free, or after `ms`. */
+  private slotMayBeFree(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.slotWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.slotWaiters.add(wake);
+    });
+  }
+
+  /** A stdio child stopped or went idle: every waiting start looks again. */
+  private slotsChanged(): void {
+    for (const wake of [...this.slotWaiters]) wake();
+  }
+
+  private releaseSlot(upstream: UpstreamConnection): void {
+    if (this.running.delete(upstream)) this.slotsChanged();
   }
 
   /** Stops stdio children that have been idle longer than their `idleTimeoutMs`. */
   async reapIdle(now = Date.now()): Promise<void> {
     for (const upstream of [...this.running]) {
       if (!upstream.connected && this.upstreams.get(upstream.id) !== upstream) {
-        this.running.delete(upstream); // removed or replaced before its child came up
+        this.releaseSlot(upstream); // removed or replaced before its child came up
         continue;
       }
       const idle = upstream instanceof ManagedUpstream ? upstream.inFlight === 0 : true;
       if (upstream.connected && idle && now - upstream.lastUsedAt > upstream.config.idleTimeoutMs) {
         await upstream.disconnect();
-        this.running.delete(upstream);
+        this.releaseSlot(upstream);
       }
     }
   }
@@ -174,10 +194,11 @@ export class UpstreamRegistry {
       onProcessStateChange: (_id, isRunning) => {
         if (!ref.upstream) return;
         if (isRunning) this.running.add(ref.upstream);
-        else this.running.delete(ref.upstream);
+        else this.releaseSlot(ref.upstream);
       },
     };
-    ref.upstream = new ManagedUpstream(config, deps, source);
+    // A stdio child with nothing in flight may be stopped to make room.
+    ref.upstream = new ManagedUpstream(config, deps, source, config.transport === 'stdio' ? () => this.slotsChanged() : undefined);
     return ref.upstream;
   }
 
@@ -190,7 +211,7 @@ export class UpstreamRegistry {
   }
 
   private stopped(upstream: ManagedUpstream): void {
-    this.running.delete(upstream);
+    this.releaseSlot(upstream);
     this.deps.logger.info('upstream drained', { upstream: upstream.id });
   }
 }

@@ -18,6 +18,8 @@ import {
   createMcpHandler,
   fromJsonSchema,
   isLegacyRequest,
+  type CallToolResult,
+  type InputRequiredResult,
   type McpRequestContext,
   type RegisteredTool,
 } from '@modelcontextprotocol/server';
@@ -49,12 +51,26 @@ export type FakeToolResult = {
   isError?: boolean;
 };
 
+/**
+ * A 2026-07-28 multi round-trip answer: the client is to fulfil `inputRequests` and call again
+ * with `inputResponses` (and `requestState` echoed). Served by the v2 SDK only.
+ */
+export type FakeInputRequired = {
+  resultType: 'input_required';
+  inputRequests?: Record<string, { method: string; params?: Record<string, unknown> }>;
+  requestState?: string;
+};
+
 /** What a fake tool's handler sees besides its arguments. */
 export interface FakeToolContext {
   /** Aborted when the client cancels the call or drops the connection. */
   signal: AbortSignal;
   /** The recorded headers of the HTTP request that carried the call. */
   headers: Readonly<Record<string, string>>;
+  /** A retried call's answers to the embedded requests of its `input_required` answer (v2 only). */
+  inputResponses?: Readonly<Record<string, unknown>>;
+  /** A retried call's echoed `requestState` (v2 only). */
+  requestState?: unknown;
 }
 
 /** A tool served by the fake upstream. */
@@ -67,7 +83,7 @@ export interface FakeTool {
   handler(
     args: Record<string, unknown>,
     ctx: FakeToolContext,
-  ): FakeToolResult | Promise<FakeToolResult>;
+  ): FakeToolResult | FakeInputRequired | Promise<FakeToolResult | FakeInputRequired>;
 }
 
 /** One `tools/call` that reached a handler (arguments already validated by the SDK). */
@@ -177,10 +193,11 @@ async function runTool(
   tool: FakeTool,
   args: unknown,
   call: Omit<RecordedCall, 'tool' | 'arguments'>,
+  rounds: Pick<FakeToolContext, 'inputResponses' | 'requestState'> = {},
 ) {
   const record: RecordedCall = { tool: tool.name, arguments: isRecord(args) ? args : {}, ...call };
   state.calls.push(record);
-  return tool.handler(record.arguments, { signal: call.signal, headers: call.headers });
+  return tool.handler(record.arguments, { signal: call.signal, headers: call.headers, ...rounds });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -206,12 +223,19 @@ function registerV2Tools(
           : {}),
       },
       (args, ctx) =>
-        runTool(state, tool, args, {
-          headers: pickHeaders((n) => ctx.http?.req?.headers.get(n)),
-          meta: { ...(ctx.mcpReq._meta ?? {}) },
-          era,
-          signal: ctx.mcpReq.signal,
-        }),
+        runTool(
+          state,
+          tool,
+          args,
+          {
+            headers: pickHeaders((n) => ctx.http?.req?.headers.get(n)),
+            meta: { ...(ctx.mcpReq._meta ?? {}) },
+            era,
+            signal: ctx.mcpReq.signal,
+          },
+          { inputResponses: ctx.mcpReq.inputResponses, requestState: ctx.mcpReq.requestState() },
+          // The fake's loose shapes: the SDK checks what a handler returns on the wire.
+        ) as Promise<CallToolResult | InputRequiredResult>,
     ),
   );
 }

@@ -37,6 +37,7 @@ export {
   type FakeTool,
   type FakeToolContext,
   type FakeToolResult,
+  type FakeInputRequired,
   type JsonObjectSchema,
   type RecordedCall,
   type RecordedHttpRequest,
