@@ -97,6 +97,8 @@ export function createCollector(options: CollectorOptions): Collector {
     blockMs: 1_000,
     claimIdleMs: () => config.claimIdleMs,
     handle: (entries) => processor.handle(entries),
+    // The processor stops a delivery at the first store failure: retry the rest promptly.
+    retryUnacknowledged: true,
     onAcked: (n) =>
       void ingestLog
         .acknowledged(n)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithRedis } from '@mcpgw/testing';
-import { collectorClient, waitFor, type CollectorClient } from './support/client.js';
+import { collectorClient, type CollectorClient } from './support/client.js';
 import { makeEvent } from './support/events.js';
 import { startInProcessCollector, type InProcessCollector } from './support/in-process.js';
 
@@ -28,19 +28,10 @@ describeWithRedis(
 
       // The server comes back empty (no persistence in tests): the consumer group is re-created.
       await redis.server.restart();
-      await waitFor(
-        async () => ((await fetch(`${running.url}/ready`)).status === 200 ? true : undefined),
-        15_000,
-        100,
-      );
+      await client.waitReady();
       const events = Array.from({ length: 4 }, () => makeEvent({ api_id: 'outage-api' }));
       expect((await client.postEvents(events)).body).toMatchObject({ accepted: 4 });
-      await waitFor(
-        async () =>
-          (await client.analytics('outage-api')).body['total_requests'] === 4 ? true : undefined,
-        20_000,
-        100,
-      );
+      await client.waitForTotal('outage-api', 4, 20_000);
     }, 60_000);
   },
   { requireBinary: true },

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
-import type { StateStore, StreamEntry } from '@mcpgw/state';
+import { retry } from '@mcpgw/resilience';
+import { StoreUnavailableError, type StateStore, type StreamEntry } from '@mcpgw/state';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import type { Context } from '@opentelemetry/api';
 import type { CollectorMetrics } from '../collector-metrics.js';
@@ -41,6 +42,7 @@ export class ActionExecutor {
   private workers = new Map<string, TargetWorker>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly consumer: StreamWorker;
+  private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: ActionExecutorDeps) {
@@ -53,8 +55,7 @@ export class ActionExecutor {
       logger: deps.logger,
       count: 50,
       blockMs: 1_000,
-      // A job may legitimately run for its whole deadline; only take over older ones.
-      claimIdleMs: () => Math.max(deps.claimIdleMs, this.longestDeadlineMs() + 30_000),
+      claimIdleMs: () => this.claimIdleMs(),
       room: () => MAX_IN_FLIGHT - this.inFlight.size,
       handle: (entries) => this.handle(entries),
       onAcked: (n) =>
@@ -72,6 +73,7 @@ export class ActionExecutor {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.stopping.abort();
     await this.consumer.stop();
     // Unfinished jobs stay pending; another replica (or the next start) takes them over.
     await Promise.race([
@@ -86,8 +88,28 @@ export class ActionExecutor {
     return this.workers.get(target);
   }
 
-  private longestDeadlineMs(): number {
-    return Math.max(0, ...[...this.workers.values()].map((w) => w.spec.deadline_ms));
+  // A job may legitimately run for its whole deadline; only take over older ones.
+  private claimIdleMs(): number {
+    const longestDeadlineMs = Math.max(
+      0,
+      ...[...this.workers.values()].map((w) => w.spec.deadline_ms),
+    );
+    return Math.max(this.deps.claimIdleMs, longestDeadlineMs + 30_000);
+  }
+
+  /**
+   * Repeats a store write through a blip (backoff 100 ms to 2 s, for at most half the claim-idle
+   * time): a finished job left unrecorded would be taken over by the idle claim and run again.
+   */
+  private persist(write: () => Promise<unknown>): Promise<unknown> {
+    return retry(write, {
+      retries: 1_000,
+      baseDelayMs: 100,
+      maxDelayMs: 2_000,
+      deadlineMs: this.claimIdleMs() / 2,
+      shouldRetry: (err) => err instanceof StoreUnavailableError,
+      signal: this.stopping.signal,
+    });
   }
 
   private rebuild(rules: RuleSet): void {
@@ -173,8 +195,9 @@ export class ActionExecutor {
         };
     if (outcome.outcome === 'deferred') return;
     try {
-      await recordOutcome(this.deps, job, outcome);
-      await this.consumer.ack([entryId]);
+      // Separately: recording again after a failed XACK would count the outcome twice.
+      await this.persist(() => recordOutcome(this.deps, job, outcome));
+      await this.persist(() => this.consumer.ack([entryId]));
     } catch (err) {
       this.deps.logger.warn('action outcome not recorded; the job will be retried', {
         key: job.key,

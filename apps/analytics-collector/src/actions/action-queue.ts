@@ -5,6 +5,7 @@ import type { AuditEvent } from '@mcpgw/tool-schemas';
 import type { CompiledRule } from '../rules/compile-rules.js';
 import { fieldValue } from '../rules/rule-types.js';
 import type { Incident, PlannedAction } from '../incidents/incident.js';
+import { canonicalIp } from '../support/canonical-ip.js';
 import { CappedStream } from '../support/capped-stream.js';
 import { actionKeys, type ActionJob } from './action-job.js';
 
@@ -34,7 +35,8 @@ export function buildJobs(incident: Incident, rule: CompiledRule, event: AuditEv
         ...base,
         action: 'block_ip',
         payload: {
-          ip: String(fieldValue(event, rule.blockIp?.field ?? 'client_ip')),
+          // The address as the incident's key shows it, whichever field the rule blocks by.
+          ip: canonicalIp(String(fieldValue(event, rule.blockIp?.field ?? 'client_ip'))),
           ttl_seconds: rule.blockIp?.ttlSeconds ?? 0,
           reason: `rule:${rule.id}`,
           incident_id: incident.incident_id,

@@ -5,6 +5,7 @@ import {
   isoTimestamp,
   type AuditEvent,
 } from '@mcpgw/tool-schemas';
+import { canonicalIp } from '../support/canonical-ip.js';
 import type { CappedLog } from '../support/capped-log.js';
 
 /** Filters of `GET /v1/audit`; every given filter must match (AND). */
@@ -12,6 +13,7 @@ export interface AuditQuery {
   user?: string;
   client_id?: string;
   tool?: string;
+  /** Any text form of the address: compared in canonical form ({@link canonicalIp}). */
   ip?: string;
   decision?: AuditEvent['decision'];
   type?: AuditEvent['type'];
@@ -49,11 +51,11 @@ export const auditQuerySchema: Joi.ObjectSchema<AuditQuery> = Joi.object<AuditQu
 export function auditMatcher(q: AuditQuery): (e: AuditEvent) => boolean {
   const from = q.from === undefined ? -Infinity : Date.parse(q.from);
   const to = q.to === undefined ? Infinity : Date.parse(q.to);
+  const ip = q.ip === undefined ? undefined : canonicalIp(q.ip);
   const equal: Array<[keyof AuditEvent, string | undefined]> = [
     ['user', q.user],
     ['client_id', q.client_id],
     ['tool', q.tool],
-    ['client_ip', q.ip],
     ['decision', q.decision],
     ['type', q.type],
     ['api_id', q.api_id],
@@ -61,6 +63,10 @@ export function auditMatcher(q: AuditQuery): (e: AuditEvent) => boolean {
   const active = equal.filter(([, want]) => want !== undefined);
   return (e) => {
     for (const [field, want] of active) if (e[field] !== want) return false;
+    // Events are stored canonical since ingestion canonicalises; events stored before that
+    // still match because their address is canonicalised here too.
+    if (ip !== undefined && (e.client_ip === undefined || canonicalIp(e.client_ip) !== ip))
+      return false;
     const at = Date.parse(e.timestamp);
     return at >= from && at <= to;
   };

@@ -51,4 +51,18 @@ describe('batch check', () => {
       expect(result.ok).toBe(false);
     }
   });
+
+  it('stores client_ip in its canonical form and leaves the other fields as sent', () => {
+    const mapped = { ...good(), client_ip: '::FFFF:203.0.113.7' };
+    const v6 = { ...good(), client_ip: '2001:DB8:0:0:0:0:0:1' };
+    const plain = { ...good(), client_ip: '198.51.100.1' };
+    const result = checkBatch({ events: [mapped, v6, plain] }, 10);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.batch.valid).toEqual([
+      { ...mapped, client_ip: '203.0.113.7' },
+      { ...v6, client_ip: '2001:db8::1' },
+      plain,
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   type AuditEvent,
   type FieldError,
 } from '@mcpgw/tool-schemas';
+import { canonicalIp } from '../support/canonical-ip.js';
 
 /** An event of the batch that was refused, named by its index and fields. */
 export interface RejectedEvent {
@@ -16,6 +17,7 @@ export interface RejectedEvent {
 
 /** A well-formed batch split into new events, refused ones and in-batch repeats. */
 export interface CheckedBatch {
+  /** Valid events as they are stored: `client_ip` in its canonical form ({@link canonicalIp}). */
   valid: AuditEvent[];
   rejected: RejectedEvent[];
   /** Events whose `event_id` already appeared earlier in the same batch. */
@@ -31,7 +33,8 @@ const envelope = (maxEvents: number) =>
 /**
  * Validates `POST /v1/events`: the envelope as a whole (an object with 1–`maxEvents` events),
  * then each event on its own with the shared `auditEventSchema`, so one bad event is reported
- * (`events[3].status`) while the others are kept.
+ * (`events[3].status`) while the others are kept. A valid event's `client_ip` is rewritten to
+ * its canonical form, so one address written two ways is one address in every later step.
  */
 export function checkBatch(body: unknown, maxEvents: number): BatchCheck {
   // joi drops a `__proto__` key without a word; any other unknown key is refused.
@@ -68,7 +71,10 @@ export function checkBatch(body: unknown, maxEvents: number): BatchCheck {
       return;
     }
     seen.add(id);
-    batch.valid.push(result.value);
+    const event = result.value;
+    batch.valid.push(
+      event.client_ip === undefined ? event : { ...event, client_ip: canonicalIp(event.client_ip) },
+    );
   });
   return { ok: true, batch };
 }

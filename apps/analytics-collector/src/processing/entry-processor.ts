@@ -53,7 +53,11 @@ function parseEntry(entry: StreamEntry): {
 export class EntryProcessor {
   constructor(private readonly deps: EntryProcessorDeps) {}
 
-  /** Handles a delivery; returns the ids to acknowledge (stops at the first store failure). */
+  /**
+   * Handles a delivery; returns the ids to acknowledge. Stops at the first store failure: that
+   * entry and the ones after it stay pending, and the stream worker hands them over again after
+   * a short backoff. Re-processing is safe (see the class comment).
+   */
   async handle(entries: readonly StreamEntry[]): Promise<string[]> {
     const done: string[] = [];
     for (const entry of entries) {
@@ -62,7 +66,7 @@ export class EntryProcessor {
         this.deps.metrics.entriesProcessed.inc({ outcome: 'ok' });
       } catch (err) {
         if (!(err instanceof BadEntryError)) {
-          // Left pending: the idle claim brings it back once the store answers again.
+          // Left pending: retried after the stream worker's backoff (see StreamWorker).
           this.deps.logger.warn('ingest entry processing failed; will retry', {
             entry: entry.id,
             err,

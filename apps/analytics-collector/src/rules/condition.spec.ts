@@ -69,6 +69,23 @@ describe('rule conditions', () => {
     ).toBe(true);
   });
 
+  it('compares eq, neq and in with an address literal in canonical form on both sides', () => {
+    const mapped = { client_ip: '::FFFF:203.0.113.7' };
+    const v6 = { client_ip: '2001:db8::1' };
+    expect(check({ field: 'client_ip', eq: '203.0.113.7' }, mapped)).toBe(true);
+    expect(
+      check({ field: 'client_ip', eq: '::ffff:203.0.113.7' }, { client_ip: '203.0.113.7' }),
+    ).toBe(true);
+    expect(check({ field: 'client_ip', eq: '2001:DB8:0:0:0:0:0:1' }, v6)).toBe(true);
+    expect(check({ field: 'client_ip', neq: '2001:DB8::0001' }, v6)).toBe(false);
+    expect(check({ field: 'client_ip', neq: '2001:db8::2' }, v6)).toBe(true);
+    expect(check({ field: 'client_ip', in: ['198.51.100.1', '2001:0DB8::1'] }, v6)).toBe(true);
+    expect(check({ field: 'client_ip', in: ['::ffff:203.0.113.8'] }, mapped)).toBe(false);
+    // A literal that is no address is compared as written.
+    expect(check({ field: 'user', eq: 'Alice' }, { user: 'alice' })).toBe(false);
+    expect(check({ field: 'status', in: [401, 'x'] })).toBe(true);
+  });
+
   it('combines with all, any and not', () => {
     const attack: ConditionSpec = {
       all: [

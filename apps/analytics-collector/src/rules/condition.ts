@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { AuditEvent } from '@mcpgw/tool-schemas';
+import { canonicalIp, canonicalIpValue } from '../support/canonical-ip.js';
 import { fieldValue, type ConditionSpec, type LeafSpec, type Scalar } from './rule-types.js';
 
 /** A compiled condition. */
@@ -27,7 +28,8 @@ export function addCidr(list: BlockList, cidr: string): void {
  * Compiles a condition tree into one closure per node, once per rules load: regexes are built,
  * `in` lists become Sets and CIDR lists a `BlockList`, so evaluating an event does no parsing.
  * A leaf on a missing field is false, except `neq` (a missing value differs from anything) and
- * `exists: false`.
+ * `exists: false`. An `eq`/`neq`/`in` literal that is an IP address matches the address in any
+ * text form (both sides compared canonical); `regex` sees the value as stored.
  */
 export function compileCondition(spec: ConditionSpec): Predicate {
   if ('all' in spec) {
@@ -45,19 +47,27 @@ export function compileCondition(spec: ConditionSpec): Predicate {
   return compileLeaf(spec);
 }
 
+const isAddress = (v: Scalar): boolean => typeof v === 'string' && isIP(v) !== 0;
+const literal = (v: Scalar): Scalar => (typeof v === 'string' ? canonicalIp(v) : v);
+
 function compileLeaf(leaf: LeafSpec): Predicate {
   const get = (e: AuditEvent): unknown => fieldValue(e, leaf.field);
+  const getAddress = (e: AuditEvent): unknown => canonicalIpValue(get(e));
+  // Only a leaf with an address among its literals pays for canonicalising the event's value.
+  const reader = (literals: readonly Scalar[]) => (literals.some(isAddress) ? getAddress : get);
   const num = (e: AuditEvent): number | undefined => {
     const v = get(e);
     return typeof v === 'number' ? v : undefined;
   };
   if (leaf.eq !== undefined) {
-    const want: Scalar = leaf.eq;
-    return (e) => get(e) === want;
+    const want = literal(leaf.eq);
+    const read = reader([leaf.eq]);
+    return (e) => read(e) === want;
   }
   if (leaf.neq !== undefined) {
-    const want: Scalar = leaf.neq;
-    return (e) => get(e) !== want;
+    const want = literal(leaf.neq);
+    const read = reader([leaf.neq]);
+    return (e) => read(e) !== want;
   }
   if (leaf.gt !== undefined) {
     const bound = leaf.gt;
@@ -76,8 +86,9 @@ function compileLeaf(leaf: LeafSpec): Predicate {
     return (e) => (num(e) ?? Infinity) <= bound;
   }
   if (leaf.in !== undefined) {
-    const set = new Set<unknown>(leaf.in);
-    return (e) => set.has(get(e));
+    const set = new Set<unknown>(leaf.in.map(literal));
+    const read = reader(leaf.in);
+    return (e) => set.has(read(e));
   }
   if (leaf.regex !== undefined) {
     const re = new RegExp(leaf.regex, 'u');

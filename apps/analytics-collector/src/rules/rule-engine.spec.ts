@@ -113,6 +113,22 @@ describe('rule engine', () => {
     });
   });
 
+  it.each([
+    ['2001:db8::7', ['2001:DB8:0:0:0:0:0:7', '2001:db8::7', '2001:0db8:0000::0007']],
+    ['203.0.113.70', ['::ffff:203.0.113.70', '203.0.113.70', '::FFFF:CB00:7146']],
+  ])(
+    'counts the text forms of %s as one key; the incident and the block carry the canonical form',
+    async (canonical, forms) => {
+      for (const [i, ip] of forms.entries())
+        await engine.evaluate([deny(ip, T0 + i)], `${i + 1}-0`, T0);
+      const fired = await listed('brute');
+      expect(fired).toHaveLength(1);
+      expect(fired[0]).toMatchObject({ key_field: 'client_ip', key: canonical, observed: 3 });
+      const [block] = await queuedJobs();
+      expect(block?.payload['ip']).toBe(canonical);
+    },
+  );
+
   it('finishes, not repeats, an incident when the entry that created it is redelivered', async () => {
     const batch = [deny('192.0.2.1'), deny('192.0.2.1'), deny('192.0.2.1')];
     await engine.evaluate(batch, '5-0', T0);

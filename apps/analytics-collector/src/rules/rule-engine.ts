@@ -2,6 +2,7 @@ import type { AuditEvent } from '@mcpgw/tool-schemas';
 import type { StateStore } from '@mcpgw/state';
 import type { CollectorMetrics } from '../collector-metrics.js';
 import type { Firing, IncidentService } from '../incidents/incident-service.js';
+import { canonicalIpValue } from '../support/canonical-ip.js';
 import type { CompiledRule } from './compile-rules.js';
 import { fieldValue } from './rule-types.js';
 import type { RulesProvider } from './rules-watcher.js';
@@ -18,8 +19,9 @@ interface Touched {
   matches: number;
 }
 
+// An IP address groups by its canonical form, whichever field holds it and however it is written.
 const keyOf = (event: AuditEvent, rule: CompiledRule): string | undefined => {
-  const value = fieldValue(event, rule.groupBy);
+  const value = canonicalIpValue(fieldValue(event, rule.groupBy));
   return value === undefined ? undefined : String(value);
 };
 

@@ -30,6 +30,25 @@ export function collectorClient(baseUrl: string, token = SERVICE_TOKEN) {
     incidents: (query = '') => getJson(`/v1/incidents${query ? `?${query}` : ''}`),
     deadLetters: () => getJson('/v1/deadletters'),
     metrics: async (): Promise<string> => (await fetch(`${baseUrl}/metrics`)).text(),
+    /** Waits (bounded) until `/v1/analytics` counts exactly `total` requests of `apiId`. */
+    waitForTotal: (apiId: string, total: number, timeoutMs: number) =>
+      waitFor(
+        async () =>
+          (await getJson(`/v1/analytics?api_id=${encodeURIComponent(apiId)}&time_range=24h`)).body[
+            'total_requests'
+          ] === total
+            ? true
+            : undefined,
+        timeoutMs,
+        100,
+      ),
+    /** Waits (bounded) until `GET /ready` answers 200. */
+    waitReady: (timeoutMs = 15_000) =>
+      waitFor(
+        async () => ((await fetch(`${baseUrl}/ready`)).status === 200 ? true : undefined),
+        timeoutMs,
+        100,
+      ),
   };
 }
 

@@ -21,7 +21,13 @@ export interface InProcessCollector {
 /** Starts one; `env` is the collector's environment (REDIS_URL unset: memory store). */
 export async function startInProcessCollector(
   env: Record<string, string> = {},
-  options: { compactEveryMs?: number; now?: () => number; start?: boolean } = {},
+  options: {
+    compactEveryMs?: number;
+    now?: () => number;
+    start?: boolean;
+    /** Wraps the state store the collector uses (fault injection); `store` stays the real one. */
+    wrapStore?: (store: StateStore) => StateStore;
+  } = {},
 ): Promise<InProcessCollector> {
   const config = readCollectorConfig({
     COLLECTOR_SERVICE_TOKEN: SERVICE_TOKEN,
@@ -44,13 +50,22 @@ export async function startInProcessCollector(
   });
   const store = createStateStore({ redisUrl: config.redisUrl, keyPrefix: 'anl:', logger });
   const rules = await loadRulesFile(config.rulesFile);
-  const collector = createCollector({ config, logger, registry, store, rules, ...options });
+  const { wrapStore, ...collectorOptions } = options;
+  const used = wrapStore ? wrapStore(store) : store;
+  const collector = createCollector({
+    config,
+    logger,
+    registry,
+    store: used,
+    rules,
+    ...collectorOptions,
+  });
   if (options.start !== false) collector.start();
   const app = createCollectorApp({
     config,
     logger,
     registry,
-    store,
+    store: used,
     collector,
     isShuttingDown: () => false,
   });
