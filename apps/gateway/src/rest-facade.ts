@@ -5,7 +5,6 @@ import { requestBodySize, requestContext } from '@mcpgw/service-kit';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
-import { normaliseIp } from './security/client-ip.js';
 import { Denial } from './security/denial.js';
 
 /** Whether a body comes with the request (a POST without one calls the tool with no arguments). */
@@ -51,8 +50,9 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     }
     if (!refusal) return true;
     const ctx = requestContext(res);
-    // Refused before admission, which works out the client address: the peer's, as /mcp records it.
-    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false, clientIp: normaliseIp(req.socket.remoteAddress ?? '') || undefined };
+    // Refused before admission: the address admission would have recorded (behind a proxy, the client's).
+    const clientIp = pipeline.clientIpOf({ headers: req.headers, socketAddress: req.socket.remoteAddress }) || undefined;
+    const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false, clientIp };
     await pipeline.finish(record, { status: refusal.status, decision: 'deny', reason: refusal.reason, durationMs: 0 }, 'rest.request');
     res.status(refusal.status).json(errorEnvelope(refusal.code, refusal.message, { traceId: ctx.traceId }));
     return false;

@@ -35,11 +35,43 @@ const deployTool: FakeTool = {
   },
 };
 
+/** A sealed state shaped like a JWT, which the secrets policy would redact anywhere else in a result. */
+const SEALED_STATE = 'eyJhbGciOiJIUzI1NiJ9.eyJyb3VuZCI6MX0.c2lnbmF0dXJlLXZhbHVlLWhlcmUx';
+
+/** Confirms with the user, keeping its progress in a sealed state it checks on the way back. */
+const sealedTool: FakeTool = {
+  name: 'sealed',
+  inputSchema: { type: 'object' },
+  handler: (_args, ctx) => {
+    if (ctx.requestState === undefined) {
+      return {
+        resultType: 'input_required',
+        inputRequests: { ok: { method: 'elicitation/create', params: { message: 'Go on?', requestedSchema: { type: 'object', properties: {} } } } },
+        requestState: SEALED_STATE,
+      };
+    }
+    return { content: [{ type: 'text', text: ctx.requestState === SEALED_STATE ? 'state intact' : `state changed: ${String(ctx.requestState)}` }] };
+  },
+};
+
+/** Works in three steps, each a round that only carries state (nothing to ask the client). */
+const stepAt: number[] = [];
+const stepTool: FakeTool = {
+  name: 'step',
+  inputSchema: { type: 'object' },
+  handler: (_args, ctx) => {
+    stepAt.push(Date.now());
+    const step = typeof ctx.requestState === 'string' ? Number(ctx.requestState) : 0;
+    if (step < 3) return { resultType: 'input_required', requestState: String(step + 1) };
+    return { content: [{ type: 'text', text: `done after ${step} steps` }] };
+  },
+};
+
 let upstream: FakeMcpUpstream;
 let gateway: GatewayHarness;
 
 beforeAll(async () => {
-  upstream = await startFakeMcpUpstream({ sdk: 'v2', tools: [deployTool] });
+  upstream = await startFakeMcpUpstream({ sdk: 'v2', tools: [deployTool, sealedTool, stepTool] });
   gateway = await startGateway({
     file: {
       upstreams: [
@@ -78,6 +110,41 @@ describe('an upstream that needs input from the user', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it("hands a modern client the upstream's requestState byte for byte, though it looks like a secret", async () => {
+    const client = new V2Client({ name: 'modern', version: '1' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: 'auto' } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: {} }));
+    await client.connect(new V2Transport(new URL(gateway.mcpUrl)));
+    try {
+      expect(textOf(await client.callTool({ name: 'ask__sealed', arguments: {} }))).toBe('state intact');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not hand a modern client a request it did not declare it can answer', async () => {
+    const client = new V2Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new V2Transport(new URL(gateway.mcpUrl)));
+    try {
+      await expect(client.callTool({ name: 'ask__deploy', arguments: { env: 'prod' } })).rejects.toThrow(/needs elicitation from the client, which did not declare it/);
+      expect(gateway.core.upstreams.get('ask')?.breakerState).toBe('closed');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends rounds that only carry state again itself, paced, even for a client that cannot be asked', async () => {
+    stepAt.length = 0;
+    const res = await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'steps', method: 'tools/call', params: { name: 'ask__step', arguments: {} } }),
+    });
+    expect(textOf(((await res.json()) as { result?: unknown }).result)).toBe('done after 3 steps');
+    expect(stepAt).toHaveLength(4);
+    // The SDK's own driver waits 250 ms before a state-only round; so does the gateway (timers never fire early).
+    for (let i = 1; i < stepAt.length; i += 1) expect((stepAt[i] ?? 0) - (stepAt[i - 1] ?? 0)).toBeGreaterThanOrEqual(240);
   });
 
   it('asks a 2025-era client on the call, and calls the upstream again with its answer and the state', async () => {

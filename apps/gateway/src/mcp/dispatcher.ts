@@ -1,4 +1,4 @@
-import { SERVER_INFO_META_KEY, TRACEPARENT_META_KEY } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, SERVER_INFO_META_KEY, TRACEPARENT_META_KEY } from '@modelcontextprotocol/server';
 import { validateToolInput, type BuiltInToolName } from '@mcpgw/tool-schemas';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 import type { createBuiltinHandlers } from '../builtins/builtin-tools.js';
@@ -202,6 +202,7 @@ export class McpDispatcher {
           onlog?: DispatchContext['onLog'];
           onrequest?: DispatchContext['onServerRequest'];
           clientEra?: Era;
+          clientCapabilities?: Record<string, unknown>;
         },
       ) => Promise<Record<string, unknown>>;
     },
@@ -212,12 +213,22 @@ export class McpDispatcher {
     // Trace context travels in params._meta too, for upstreams behind stdio.
     const carrier = injectTraceHeaders<Record<string, string>>({});
     const meta = { ...((params['_meta'] as Record<string, unknown> | undefined) ?? {}) };
+    // What a modern client can be asked: an upstream's input_required answer may ask only that.
+    const declared = ctx.era === 'modern' ? meta[CLIENT_CAPABILITIES_META_KEY] : undefined;
+    const clientCapabilities = declared && typeof declared === 'object' && !Array.isArray(declared) ? (declared as Record<string, unknown>) : undefined;
     for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
     // The client's progress token is the gateway's to answer; the SDK client sets its own upstream.
     delete meta['progressToken'];
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
-      return await upstream.request(method, { ...params, _meta: meta }, { signal: ctx.signal, onprogress: ctx.onProgress, onlog: ctx.onLog, onrequest: ctx.onServerRequest, clientEra: ctx.era });
+      return await upstream.request(method, { ...params, _meta: meta }, {
+        signal: ctx.signal,
+        onprogress: ctx.onProgress,
+        onlog: ctx.onLog,
+        onrequest: ctx.onServerRequest,
+        clientEra: ctx.era,
+        clientCapabilities,
+      });
     } catch (err) {
       throw toClientError(upstream.id, err);
     }

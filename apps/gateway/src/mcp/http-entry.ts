@@ -64,9 +64,12 @@ export function createMcpEntry(options: McpEntryOptions) {
   return async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const record: RequestRecord = { requestId: randomUUID(), degraded: false, clientIp: normaliseIp(req.socket.remoteAddress ?? '') || undefined };
+    let admitted = false;
     /** Every refusal is audited before it is answered (one event per request). */
     const refuseWith = async (id: JsonRpcId, err: JsonRpcError, reason: string, headers: Record<string, string> = {}) => {
       req.resume();
+      // Refused before admission: the address admission would have recorded (behind a proxy, the client's).
+      if (!admitted) record.clientIp = options.pipeline.clientIpOf({ headers: req.headers, socketAddress: req.socket.remoteAddress }) || undefined;
       await options.pipeline.finish(record, { status: err.httpStatus, decision: 'deny', reason, durationMs: performance.now() - started }, 'mcp.request');
       send(res, err.httpStatus, errorBody(id, err), headers);
     };
@@ -103,6 +106,7 @@ export function createMcpEntry(options: McpEntryOptions) {
       refuse(res, null, denial);
       return;
     }
+    admitted = true;
 
     /** A body refused after admission spends a token like a call; past the limit the answer is the 429. */
     const refuseInvalid = async (id: JsonRpcId, err: JsonRpcError, reason: string) => {
@@ -133,6 +137,8 @@ export function createMcpEntry(options: McpEntryOptions) {
       }
       if (err instanceof BodyIncompleteError) {
         // Recorded, not answered: the connection is gone (or Node's request timeout answered 408).
+        // It spends a token like any refused body, or cutting bodies off would be a free flood.
+        await options.pipeline.charge(admission).catch(() => undefined);
         await options.pipeline.finish(record, { status: 408, decision: 'deny', reason: 'request_incomplete', durationMs: performance.now() - started }, 'mcp.request');
         req.destroy();
         return;

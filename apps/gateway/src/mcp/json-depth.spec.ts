@@ -74,5 +74,7 @@ describe('nestsDeeperThan on chunks', () => {
     // `"\` | `"[[` : the quote after the backslash is escaped, so the brackets are inside the string.
     expect(nestsDeeperThan([bytes('["\\'), bytes('"[[[["]')], 1)).toBe(false);
     expect(nestsDeeperThan([bytes('["\\\\'), bytes('",[[["]')], 1)).toBe(true);
+    // An empty chunk between them keeps the escape for the byte after it.
+    expect(nestsDeeperThan([bytes('["\\'), bytes(''), bytes('"[[[["]')], 1)).toBe(false);
   });
 });

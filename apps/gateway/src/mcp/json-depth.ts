@@ -24,6 +24,7 @@ export function nestsDeeperThan(body: Uint8Array | readonly Uint8Array[], max = 
   /** The chunk before ended inside a string with a backslash: the first byte of this one is escaped. */
   let escaped = false;
   for (const chunk of body instanceof Uint8Array ? [body] : body) {
+    if (chunk.length === 0) continue; // an escape carried over waits for the next byte
     let i = escaped ? 1 : 0;
     escaped = false;
     // Inside a string only a quote or a backslash matters: found with indexOf (native), which

@@ -19,6 +19,7 @@ import type { Sanitizer } from '../security/sanitizer.js';
 import { validateParams } from '../mcp/params.js';
 import { ArgumentValidator, rejectIdentityMeta } from './argument-validator.js';
 import { relayedParams, unreachableClient, type UpstreamServerRequest } from '../mcp/server-requests.js';
+import { cappedMessage } from '../upstreams/upstream-errors.js';
 
 /** What the pre-parse stages decided about a request; kept and never recomputed. */
 export interface Admission {
@@ -93,6 +94,11 @@ export class GatewayPipeline {
   private readonly incidents = new Map<string, number>();
 
   constructor(private readonly deps: PipelineDeps) {}
+
+  /** The client's address as admission works it out (trusted proxies' X-Forwarded-For), for refusals made before it. */
+  clientIpOf(input: { headers: IncomingHttpHeaders; socketAddress?: string }): string {
+    return clientIpOf(input.socketAddress, input.headers['x-forwarded-for'], this.deps.trustedProxies);
+  }
 
   /** Stages 1–3: runs on headers only. Throws {@link Denial}. */
   async admit(input: { headers: IncomingHttpHeaders; url: string; socketAddress?: string }, record: RequestRecord): Promise<Admission> {
@@ -195,6 +201,10 @@ export class GatewayPipeline {
       record.upstream ??= ctx.upstream;
     }
     const sanitized = this.deps.sanitizer.result(result, record.tool); // 9.
+    // An input_required answer's requestState is the upstream's opaque token, to be echoed byte for byte.
+    if (result['resultType'] === 'input_required' && 'requestState' in result && sanitized.value !== result) {
+      return { result: { ...sanitized.value, requestState: result['requestState'] }, headers };
+    }
     return { result: sanitized.value, headers };
   }
 
@@ -247,7 +257,7 @@ export class GatewayPipeline {
 
   /** Sanitizes a relayed error's message and data (upstream errors can carry secrets too). */
   sanitizeError(err: JsonRpcError, tool: string | undefined): JsonRpcError {
-    const message = this.deps.sanitizer.message(err.message, tool);
+    const message = cappedMessage(this.deps.sanitizer.message(err.message, tool));
     const data = err.options.data === undefined ? { value: undefined, redactions: 0 } : this.deps.sanitizer.value(err.options.data, tool);
     if (message === err.message && data.redactions === 0) return err;
     return new JsonRpcError(err.code, message, { ...err.options, data: data.value });

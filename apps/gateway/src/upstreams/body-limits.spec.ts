@@ -21,6 +21,10 @@ describe('bodyLimit', () => {
     expect(await through([`data: ${'x'.repeat(30)}\r\n\r\n`, `data: ${'y'.repeat(30)}\r\n\r\n`], 40, true)).toEqual({ out: 2 * 40 });
   });
 
+  it('takes bare carriage returns as line ends too', async () => {
+    expect(await through(Array.from({ length: 5 }, () => `data: ${'x'.repeat(20)}\r\r`), 40, true)).toEqual({ out: 5 * 28 });
+  });
+
   it('finds a blank line cut between two chunks', async () => {
     expect(await through([`data: ${'x'.repeat(30)}\n`, `\ndata: ${'y'.repeat(30)}\n\n`], 40, true)).toEqual({ out: 76 });
     expect(await through([`data: ${'x'.repeat(30)}\r\n`, `\r\ndata: ${'y'.repeat(30)}\r\n\r\n`], 44, true)).toEqual({ out: 80 });

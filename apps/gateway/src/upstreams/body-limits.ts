@@ -25,10 +25,12 @@ export function bodyLimit(max: number, eventStream: boolean): Transform {
   });
 }
 
-/** Where the bytes after the last blank line (`\n\n` or `\n\r\n`) of `chunk` start, or -1. */
+/** Where the bytes after the last blank line (`\n\n`, `\n\r\n` or `\r\r`) of `chunk` start, or -1. */
 function lastEventBoundary(chunk: Buffer, previousEndedWithLf: boolean): number {
-  const end = Math.max(chunk.lastIndexOf('\n\n'), chunk.lastIndexOf('\n\r\n'));
-  if (end >= 0) return end + (chunk[end + 1] === LF ? 2 : 3);
+  const lf = Math.max(chunk.lastIndexOf('\n\n'), chunk.lastIndexOf('\n\r\n'));
+  const cr = chunk.lastIndexOf('\r\r');
+  if (cr > lf) return cr + 2;
+  if (lf >= 0) return lf + (chunk[lf + 1] === LF ? 2 : 3);
   // A blank line cut between two chunks.
   if (previousEndedWithLf && (chunk[0] === LF || (chunk[0] === 0x0d && chunk[1] === LF))) return chunk[0] === LF ? 1 : 2;
   return -1;

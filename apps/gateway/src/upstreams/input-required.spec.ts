@@ -9,6 +9,7 @@ const needs = (requests: Record<string, unknown> | undefined, requestState?: str
 });
 const elicit = { method: 'elicitation/create', params: { message: 'Sure?' } };
 const done = { content: [{ type: 'text', text: 'done' }] };
+const signal = new AbortController().signal;
 
 describe('fulfilInputRequired', () => {
   it('asks every embedded request, then sends the request again with the answers and the echoed state', async () => {
@@ -16,6 +17,7 @@ describe('fulfilInputRequired', () => {
     const retries: Array<Record<string, unknown>> = [];
     const result = await fulfilInputRequired(needs({ a: elicit, b: { method: 'sampling/createMessage', params: { maxTokens: 1 } } }, 'state-1'), {
       params: { name: 'deploy', arguments: { env: 'prod' } },
+      signal,
       ask: async (method, params) => {
         asked.push([method, params]);
         return { answered: method };
@@ -44,16 +46,25 @@ describe('fulfilInputRequired', () => {
     const retries: Array<Record<string, unknown>> = [];
     await fulfilInputRequired(needs(undefined, 'busy'), {
       params: { name: 't' },
+      signal,
       ask: () => Promise.reject(new Error('nothing to ask')),
       retry: async (params) => (retries.push(params), done),
     });
     expect(retries).toEqual([{ name: 't', requestState: 'busy' }]);
   });
 
+  it('ends the pause before a state-only round when the call ends', async () => {
+    const controller = new AbortController();
+    const pending = fulfilInputRequired(needs(undefined, 'busy'), { params: {}, signal: controller.signal, ask: async () => ({}), retry: async () => done });
+    controller.abort(new Error('call ended'));
+    await expect(pending).rejects.toThrow('call ended');
+  });
+
   it(`stops after ${MAX_INPUT_ROUNDS} rounds of an upstream that keeps asking`, async () => {
     let rounds = 0;
     const endless = fulfilInputRequired(needs({ a: elicit }), {
       params: {},
+      signal,
       ask: async () => ({ action: 'decline' }),
       retry: async () => ((rounds += 1), needs({ a: elicit })),
     });
@@ -62,7 +73,7 @@ describe('fulfilInputRequired', () => {
   });
 
   it('refuses an embedded request without a method', async () => {
-    const round = { params: {}, ask: async () => ({}), retry: async () => done };
+    const round = { params: {}, signal, ask: async () => ({}), retry: async () => done };
     await expect(fulfilInputRequired(needs({ odd: { params: {} } }), round)).rejects.toBeInstanceOf(InputRequiredError);
   });
 });

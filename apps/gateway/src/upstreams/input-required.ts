@@ -1,4 +1,5 @@
 import { isInputRequiredResult } from '@modelcontextprotocol/client';
+import { sleep } from '@mcpgw/resilience';
 import type { UpstreamServerRequest } from '../mcp/server-requests.js';
 
 /** The requests a 2026-07-28 upstream may answer with `input_required` (multi round-trip requests). */
@@ -6,6 +7,9 @@ export const MULTI_ROUND_TRIP_METHODS: ReadonlySet<string> = new Set(['tools/cal
 
 /** Most rounds of input one call may need, as the SDK's own driver allows (`inputRequired.maxRounds`). */
 export const MAX_INPUT_ROUNDS = 10;
+
+/** The pause before sending again a round that only carries state (nothing was asked), as the SDK's driver paces it. */
+export const STATE_ONLY_ROUND_PAUSE_MS = 250;
 
 /** The upstream needs input the calling client cannot give through the gateway. */
 export class InputRequiredError extends Error {
@@ -18,9 +22,21 @@ export class InputRequiredError extends Error {
 
 export const isInputRequired = (result: Record<string, unknown>): boolean => isInputRequiredResult(result);
 
+/** The embedded requests of an `input_required` answer (empty for a round that only carries state). */
+export function inputRequestsOf(answer: Record<string, unknown>): Array<[string, unknown]> {
+  return isObject(answer['inputRequests']) ? Object.entries(answer['inputRequests']) : [];
+}
+
+/** The capability a client declares to be asked `method` (`sampling`, `elicitation`, `roots`). */
+export function capabilityFor(method: string): string | undefined {
+  return { 'sampling/createMessage': 'sampling', 'elicitation/create': 'elicitation', 'roots/list': 'roots' }[method];
+}
+
 export interface InputRound {
   /** The original request's params. */
   readonly params: Record<string, unknown>;
+  /** The call's signal: a pause between rounds ends with it. */
+  readonly signal: AbortSignal;
   /** Asks the calling client one embedded request; resolves with its bare result. */
   ask(method: string, params: Record<string, unknown> | undefined): Promise<Record<string, unknown>>;
   /** Sends the request again with the round's answers. */
@@ -39,7 +55,9 @@ export async function fulfilInputRequired(first: Record<string, unknown>, round:
   let answer = first;
   for (let rounds = 0; isInputRequired(answer); rounds += 1) {
     if (rounds >= MAX_INPUT_ROUNDS) throw new InputRequiredError(`the upstream still required input after ${MAX_INPUT_ROUNDS} rounds`);
-    const requests = isObject(answer['inputRequests']) ? Object.entries(answer['inputRequests']) : [];
+    const requests = inputRequestsOf(answer);
+    // Nothing to ask: the upstream is working on it (load shedding); do not call it again at once.
+    if (requests.length === 0) await sleep(STATE_ONLY_ROUND_PAUSE_MS, round.signal);
     const responses: Record<string, unknown> = {};
     for (const [key, request] of requests) {
       if (!isObject(request) || typeof request['method'] !== 'string') throw new InputRequiredError(`input request ${JSON.stringify(key.slice(0, 64))} has no method`);

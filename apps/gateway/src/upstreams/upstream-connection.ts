@@ -4,11 +4,11 @@ import { createCircuitBreaker, sleep, TimeoutError, type CircuitBreaker } from '
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
 import { unreachableClient } from '../mcp/server-requests.js';
-import { valueNestsDeeperThan } from '../mcp/json-depth.js';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../mcp/json-depth.js';
 import { exchange, tooDeep, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
-import { askThrough, fulfilInputRequired, InputRequiredError, isInputRequired, MULTI_ROUND_TRIP_METHODS } from './input-required.js';
+import { askThrough, capabilityFor, fulfilInputRequired, inputRequestsOf, InputRequiredError, isInputRequired, MULTI_ROUND_TRIP_METHODS } from './input-required.js';
 import { passthroughResult } from './passthrough-schema.js';
-import { followsResultSchema } from './result-shape.js';
+import { followsResultSchema, projectedForLegacyClient } from './result-shape.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
 
@@ -49,6 +49,8 @@ export interface CallOptions {
    * `input_required` answer as it is, and sends the request again with its answers itself.
    */
   clientEra?: 'legacy' | 'modern';
+  /** What a modern client declared it can be asked (its request's `clientCapabilities`). */
+  clientCapabilities?: Record<string, unknown>;
 }
 
 export interface UpstreamDeps {
@@ -160,10 +162,15 @@ export class UpstreamConnection {
   /** One request for the breaker: sent, and its result checked against the spec's schema. */
   private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
     const result = await this.sendOnce(method, params, options);
-    // Only a modern client is handed an input_required answer (a legacy one gets the rounds' outcome).
-    const handedOn = options.clientEra === 'modern' && isInputRequired(result);
-    if (!handedOn && !followsResultSchema(method, result)) throw new UpstreamResponseError(`upstream ${method} result does not follow the MCP schema`);
-    return result;
+    if (isInputRequired(result)) {
+      // Only a modern client is handed an input_required answer (a legacy one gets the rounds' outcome).
+      if (options.clientEra !== 'modern') throw new UpstreamResponseError(`upstream answered input_required to ${method} for a client that cannot take it`);
+      this.checkHandedOn(result, options.clientCapabilities);
+      return result;
+    }
+    const modernUpstream = MODERN_PROTOCOL_VERSIONS.has(this.client?.getNegotiatedProtocolVersion() ?? '');
+    if (!followsResultSchema(method, result, modernUpstream)) throw new UpstreamResponseError(`upstream ${method} result does not follow the MCP schema`);
+    return method === 'tools/call' && modernUpstream && options.clientEra !== 'modern' ? projectedForLegacyClient(result) : result;
   }
 
   private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
@@ -207,25 +214,49 @@ export class UpstreamConnection {
           ...(multiRound && { allowInputRequired: true }),
         });
       } catch (err) {
-        throw valueNestsDeeperThan((err as { data?: unknown } | undefined)?.data) ? tooDeep() : err;
+        // Depth counted as the direct exchange counts it, from the message: data is two levels down.
+        throw valueNestsDeeperThan((err as { data?: unknown } | undefined)?.data, MAX_JSON_DEPTH - 2) ? tooDeep() : err;
       }
-      if (valueNestsDeeperThan(result)) throw tooDeep();
+      if (valueNestsDeeperThan(result, MAX_JSON_DEPTH - 1)) throw tooDeep();
       return result;
     };
     const first = await leg(params);
     if (!multiRound || !isInputRequired(first) || options.clientEra === 'modern') return first;
     const { onrequest } = options;
-    if (!onrequest) throw new InputRequiredError(`upstream ${this.id} needs input from the client, which cannot be asked through the gateway for this request`);
     return fulfilInputRequired(first, {
       params,
+      signal: options.signal,
       ask: (askMethod, askParams) => {
-        if (!this.allowsServerRequest(askMethod)) {
-          return Promise.reject(new InputRequiredError(`upstream ${this.id} may not ask the client for ${askMethod.split('/')[0]} (serverRequests)`));
+        if (!onrequest) {
+          return Promise.reject(new InputRequiredError(`upstream ${this.id} needs input from the client, which cannot be asked through the gateway for this request`));
         }
+        if (!this.allowsServerRequest(askMethod)) return Promise.reject(this.notAllowedToAsk(askMethod));
         return askThrough(onrequest, options.signal)(askMethod, askParams);
       },
       retry: leg,
     });
+  }
+
+  private notAllowedToAsk(method: string): InputRequiredError {
+    return new InputRequiredError(`upstream ${this.id} may not ask the client for ${method.split('/')[0] ?? method} (serverRequests)`);
+  }
+
+  /**
+   * An `input_required` answer a modern client is handed: only from an upstream of that revision,
+   * and only with requests the upstream may make (`serverRequests`) and the client declared it
+   * can answer (its `clientCapabilities`); the upstream sees the gateway's, not the client's.
+   */
+  private checkHandedOn(answer: Record<string, unknown>, clientCapabilities: Record<string, unknown> | undefined): void {
+    const version = this.client?.getNegotiatedProtocolVersion();
+    if (!version || !MODERN_PROTOCOL_VERSIONS.has(version)) throw new UpstreamResponseError(`upstream answered input_required on protocol ${version ?? 'unknown'}`);
+    for (const [, request] of inputRequestsOf(answer)) {
+      const method = isPlainRecord(request) && typeof request['method'] === 'string' ? request['method'] : '';
+      if (!this.allowsServerRequest(method)) throw this.notAllowedToAsk(method || 'an unnamed request');
+      const capability = capabilityFor(method);
+      if (!capability || !isPlainRecord(clientCapabilities) || clientCapabilities[capability] === undefined) {
+        throw new InputRequiredError(`upstream ${this.id} needs ${capability ?? method} from the client, which did not declare it`);
+      }
+    }
   }
 
   private allowsServerRequest(method: string): boolean {
@@ -389,4 +420,8 @@ function isSessionLost(err: unknown): boolean {
   const status = (err as { status?: unknown; code?: unknown })?.status ?? (err as { code?: unknown })?.code;
   const message = err instanceof Error ? err.message : '';
   return status === 404 || /session not found|unknown session|session.*expired/i.test(message);
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

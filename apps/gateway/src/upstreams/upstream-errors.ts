@@ -4,18 +4,21 @@ import { JsonRpcError, RPC } from '../mcp/jsonrpc.js';
 import { UpstreamRpcError } from './direct-exchange.js';
 import { InputRequiredError } from './input-required.js';
 
-/** The most of an upstream's error message the client gets. */
+/** The most of an error message the client gets (cut after redaction: a cut secret escapes its pattern). */
 export const MAX_RELAYED_MESSAGE_CHARS = 1024;
 
 /**
- * An upstream's error message as the client gets it: up to its first stack frame (an upstream that
- * puts its stack in the message must not show its code paths through the gateway) and at most
- * {@link MAX_RELAYED_MESSAGE_CHARS}.
+ * An upstream's error message up to its first stack frame: an upstream that puts its stack in the
+ * message must not show its code paths through the gateway. Lines never split a secret's pattern.
  */
 export function relayedMessage(message: string): string {
   const frame = message.search(/\r?\n\s*at\s/);
-  const head = (frame >= 0 ? message.slice(0, frame) : message).trimEnd();
-  return head.length > MAX_RELAYED_MESSAGE_CHARS ? `${head.slice(0, MAX_RELAYED_MESSAGE_CHARS)}…` : head;
+  return frame >= 0 ? message.slice(0, frame).trimEnd() : message;
+}
+
+/** At most {@link MAX_RELAYED_MESSAGE_CHARS} of a message, once it is redacted. */
+export function cappedMessage(message: string): string {
+  return message.length > MAX_RELAYED_MESSAGE_CHARS ? `${message.slice(0, MAX_RELAYED_MESSAGE_CHARS)}…` : message;
 }
 
 /** An upstream answered with a JSON-RPC error of its own: relayed to the client, not a failure of the upstream. */

@@ -58,6 +58,28 @@ describe('stdio process slots', () => {
     }
   });
 
+  it('gives up at once when the waiting upstream itself is removed, or the registry closes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const { registry, file, only } = registryOfTwo();
+    const [first, second] = [registry.get('first'), registry.get('second')];
+    if (!first || !second) throw new Error('both upstreams are in the registry');
+    expect(await registry.admit(first)).toBe(true);
+    const removed = registry.admit(second);
+    registry.apply(only(file.upstreams.filter((u) => u.id === 'first')));
+    expect(await settlesWithoutTimers(removed)).toBe(true);
+    expect(await removed).toBe(false);
+
+    const { registry: other } = registryOfTwo();
+    const [a, b] = [other.get('first'), other.get('second')];
+    if (!a || !b) throw new Error('both upstreams are in the registry');
+    expect(await other.admit(a)).toBe(true);
+    const closing = other.admit(b);
+    await other.close();
+    expect(await settlesWithoutTimers(closing)).toBe(true);
+    expect(await closing).toBe(false);
+    await registry.close();
+  });
+
   it('refuses a start that found no slot within the upstream timeout', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const { registry } = registryOfTwo();

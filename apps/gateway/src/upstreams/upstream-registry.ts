@@ -78,6 +78,8 @@ export class UpstreamRegistry {
       if (wanted.has(id)) continue;
       this.upstreams.delete(id);
       this.releaseSlot(upstream);
+      // A start of this upstream waiting for a slot must learn at once that it is gone.
+      this.slotsChanged();
       void upstream.close();
       changes.removed.push(id);
     }
@@ -148,6 +150,7 @@ export class UpstreamRegistry {
         resolve();
       };
       const timer = setTimeout(wake, ms);
+      timer.unref();
       this.slotWaiters.add(wake);
     });
   }
@@ -182,7 +185,11 @@ export class UpstreamRegistry {
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
-    await Promise.all(this.all().map((u) => u.close()));
+    const all = this.all();
+    // Waiting starts see their upstream gone and give up.
+    this.upstreams.clear();
+    this.slotsChanged();
+    await Promise.all(all.map((u) => u.close()));
   }
 
   private connect(config: UpstreamConfig, source: UpstreamSource): ManagedUpstream {

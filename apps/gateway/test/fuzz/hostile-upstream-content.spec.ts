@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { callRest, callTool, expectHealthyStillServed, expectNothingLeaked, expectPrototypeClean, expectWellFormed } from './hostile-upstream-checks.js';
 import { DEADLINE_MS, useHostileSetup } from './hostile-upstream-setup.js';
 import { PLANTED_SECRETS, reply, sseEvent, UPSTREAM_STACK, type HostileCall } from './hostile-upstream-support.js';
+import { MODERN_META, modernHeaders, send } from './support/fuzz-http.js';
 
 const setup = useHostileSetup();
 
@@ -98,6 +99,34 @@ describe.each(TOOLS)('%s: what an upstream error carries', (tool) => {
     withError({ code, message: 'big' });
     const id = clientId();
     expectWellFormed(await callTool(setup.gateway, tool, id), id, DEADLINE_MS);
+  });
+});
+
+describe('input_required from a 2025-era upstream', () => {
+  // Review finding (regression test): a 2025-era upstream's `input_required` answer reached a modern client as it was,
+  // with input requests its config (serverRequests: none) does not allow; that revision has no such answer: garbage.
+  it('is refused for a modern client, whatever it asks', async () => {
+    withResult({ resultType: 'input_required', inputRequests: { s: { method: 'sampling/createMessage', params: { messages: [], maxTokens: 9 } } }, requestState: 'x' });
+    const answer = await send(setup.gateway.mcpUrl, {
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...modernHeaders('tools/call', 'bad__junk') },
+      body: { jsonrpc: '2.0', id: 'modern-ir', method: 'tools/call', params: { name: 'bad__junk', arguments: {}, _meta: MODERN_META } },
+    });
+    expect(answer.json).toMatchObject({ id: 'modern-ir', error: { code: -32001, message: 'Upstream bad failed' } });
+  });
+});
+
+describe('an upstream error message longer than the client gets', () => {
+  // Review finding (regression test): the message was cut at 1,024 characters before it was redacted, so a secret
+  // straddling the cut escaped its pattern and all but its last characters reached the client.
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  it.each(['bad__junk', 'old__junk'])('%s: a secret across the cut is redacted whole', async (tool) => {
+    for (const pad of [962, 980, 1000]) {
+      withError({ code: -32050, message: `${'x'.repeat(pad)} aws_secret_access_key=${SECRET}` });
+      const id = clientId();
+      const error = expectWellFormed(await callTool(setup.gateway, tool, id), id, DEADLINE_MS);
+      expect(error?.message.length).toBeLessThanOrEqual(1025);
+      expect(error?.message).not.toContain(SECRET.slice(0, 12));
+    }
   });
 });
 

@@ -20,9 +20,11 @@ beforeAll(async () => {
   gateway = await startGateway({
     openAccess: false,
     file: {
-      // Three tokens and (practically) no refill: what spends one is countable.
-      auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 3, refillPerSecond: 0.001 } } },
+      // Four tokens and (practically) no refill: what spends one is countable (the cut-off body one, the REST bodies three).
+      auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 4, refillPerSecond: 0.001 } } },
       toolSets: { everything: { requiredRole: 'tester', tools: ['*'] } },
+      // The test's own address is a trusted proxy: X-Forwarded-For names the client.
+      ipGate: { trustedProxies: ['127.0.0.1/32'] },
       upstreams: [{ id: 'up', transport: 'streamable-http', url: upstream.url }],
     },
   });
@@ -44,7 +46,16 @@ describe('audit at the edges', () => {
     expect(event).toMatchObject({ type: 'rest.request', status: 403, decision: 'deny', client_ip: '127.0.0.1' });
   });
 
-  it('records a /mcp request cut off mid-body as incomplete, not as invalid JSON', async () => {
+  it("records the client behind a trusted proxy, not the proxy, for refusals before admission on both endpoints", async () => {
+    const viaProxy = { origin: 'https://evil.example', 'x-forwarded-for': '198.51.100.23' };
+    expect((await http(`${gateway.url}/mcp/tools`, { headers: viaProxy })).status).toBe(403);
+    const mcp = await fetch(gateway.mcpUrl, { method: 'POST', headers: { ...viaProxy, 'content-type': 'application/json' }, body: '{}' });
+    expect(mcp.status).toBe(403);
+    const events = (await eventsWith('origin_rejected')).filter((e) => e.client_ip === '198.51.100.23');
+    expect(events.map((e) => e.type).sort()).toEqual(['mcp.request', 'rest.request']);
+  });
+
+  it('records a /mcp request cut off mid-body as incomplete, not as invalid JSON (it spends a token: see below)', async () => {
     const socket = connect({ host: '127.0.0.1', port: Number(new URL(gateway.url).port) });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     socket.write(
@@ -59,6 +70,7 @@ describe('audit at the edges', () => {
   });
 
   it('refuses a REST body that is not an argument object after admission: audited, and it spends a token', async () => {
+    // Four tokens at the start: one went to the cut-off body above, so the fourth REST body is the 429.
     const bad = () => http(`${gateway.url}/mcp/call/up__echo`, { method: 'POST', body: ['not', 'arguments'] });
     const answers = [await bad(), await bad(), await bad(), await bad()];
     expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 429]);
