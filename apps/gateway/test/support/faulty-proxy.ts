@@ -44,9 +44,19 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !['host', 'content-length', 'connection'].includes(e[0])),
     );
-    const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined });
-    const text = await upstream.text();
-    res.writeHead(upstream.status, Object.fromEntries(upstream.headers)).end(text);
+    // Streamed through, not buffered: a 2026-era client's subscriptions/listen stream stays open, and
+    // its acknowledgement must reach the gateway while it does (a buffering proxy held it until the
+    // connect timed out, and the connect then raced that timeout).
+    const controller = new AbortController();
+    res.once('close', () => controller.abort());
+    try {
+      const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined, signal: controller.signal });
+      res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+      if (upstream.body) for await (const chunk of upstream.body) res.write(chunk);
+      res.end();
+    } catch {
+      res.destroy();
+    }
   });
   return { listener: await listenOnLoopback(server), setFault: (f) => (fault = f) };
 }
