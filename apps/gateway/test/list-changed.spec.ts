@@ -8,15 +8,26 @@ import { echoTool, startFakeMcpUpstream, structuredTool, type FakeMcpUpstream } 
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
 
 let upstream: FakeMcpUpstream;
+/** A 2025-era upstream with sessions: its list_changed comes on the session's GET stream. */
+let legacyUpstream: FakeMcpUpstream;
 let gateway: GatewayHarness;
 
 beforeAll(async () => {
   upstream = await startFakeMcpUpstream({ sdk: 'v2', tools: [echoTool] });
-  gateway = await startGateway({ file: { upstreams: [{ id: 'up', transport: 'streamable-http', url: upstream.url }] } });
+  legacyUpstream = await startFakeMcpUpstream({ sdk: 'v1', stateful: true, tools: [echoTool] });
+  gateway = await startGateway({
+    file: {
+      upstreams: [
+        { id: 'up', transport: 'streamable-http', url: upstream.url },
+        { id: 'old', transport: 'streamable-http', url: legacyUpstream.url },
+      ],
+    },
+  });
 });
 afterAll(async () => {
   await gateway?.close();
   await upstream?.close();
+  await legacyUpstream?.close();
 });
 
 describe('list changes', () => {
@@ -40,6 +51,15 @@ describe('list changes', () => {
       .toContain('up__add');
     expect(await client.callTool({ name: 'up__add', arguments: { a: 1, b: 2 } })).toMatchObject({ structuredContent: { sum: 3 } });
     await client.close();
+  });
+
+  it("of a 2025-era upstream (on its session's stream) refresh the catalogue too", async () => {
+    const names = () => gateway.core.catalogue.tools().map((t) => t.name);
+    await gateway.core.catalogue.ensureLoaded();
+    expect(gateway.logLines.some((l) => l.includes('"upstream":"old","protocol_version":"2025-11-25"'))).toBe(true);
+    expect(await names()).not.toContain('old__add');
+    await legacyUpstream.setTools([echoTool, structuredTool]); // announced as notifications/tools/list_changed
+    await expect.poll(names, { timeout: 10_000 }).toContain('old__add');
   });
 
   it('advertises listChanged to modern clients only', async () => {
