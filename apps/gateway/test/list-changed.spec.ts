@@ -5,21 +5,26 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoTool, startFakeMcpUpstream, structuredTool, type FakeMcpUpstream } from '@mcpgw/testing';
+import { startFaultyProxy, type FaultyProxy } from './support/faulty-proxy.js';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
 
 let upstream: FakeMcpUpstream;
 /** A 2025-era upstream with sessions: its list_changed comes on the session's GET stream. */
 let legacyUpstream: FakeMcpUpstream;
+/** In front of the modern upstream, holding every answer until it is complete. */
+let buffering: FaultyProxy;
 let gateway: GatewayHarness;
 
 beforeAll(async () => {
   upstream = await startFakeMcpUpstream({ sdk: 'v2', tools: [echoTool] });
   legacyUpstream = await startFakeMcpUpstream({ sdk: 'v1', stateful: true, tools: [echoTool] });
+  buffering = await startFaultyProxy(upstream.url, { buffer: true });
   gateway = await startGateway({
     file: {
       upstreams: [
         { id: 'up', transport: 'streamable-http', url: upstream.url },
         { id: 'old', transport: 'streamable-http', url: legacyUpstream.url },
+        { id: 'buffered', transport: 'streamable-http', url: `${buffering.listener.url}/mcp`, timeoutMs: 3_000 },
       ],
     },
   });
@@ -28,6 +33,7 @@ afterAll(async () => {
   await gateway?.close();
   await upstream?.close();
   await legacyUpstream?.close();
+  await buffering?.listener.close();
 });
 
 describe('list changes', () => {
@@ -60,6 +66,21 @@ describe('list changes', () => {
     expect(await names()).not.toContain('old__add');
     await legacyUpstream.setTools([echoTool, structuredTool]); // announced as notifications/tools/list_changed
     await expect.poll(names, { timeout: 10_000 }).toContain('old__add');
+  });
+
+  it('of a 2026-era upstream behind a buffering proxy are given up, and the upstream is served at once', async () => {
+    // The listen stream's acknowledgement never gets through: connecting used to wait timeoutMs for it.
+    const started = Date.now();
+    const res = await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'b', method: 'tools/call', params: { name: 'buffered__echo', arguments: { text: 'through' } } }),
+    });
+    expect(((await res.json()) as { result?: { content: Array<{ text: string }> } }).result?.content[0]?.text).toBe('through');
+    expect(Date.now() - started).toBeLessThan(2_500);
+    await expect
+      .poll(() => gateway.logLines.some((l) => l.includes('upstream list changes not subscribed') && l.includes('"upstream":"buffered"')), { timeout: 10_000 })
+      .toBe(true);
   });
 
   it('advertises listChanged to modern clients only', async () => {

@@ -26,6 +26,9 @@ const FORWARDED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get'
 /** The stateless revision's upstreams keep the SDK path (its envelope and headers are the SDK's job). */
 const MODERN_PROTOCOL_VERSIONS = new Set(['2026-07-28']);
 
+/** The notifications that say one of an upstream's lists changed (either era). */
+const LIST_CHANGED_NOTIFICATIONS = ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed'] as const;
+
 /** How many pages of an upstream list the gateway follows before it stops (a runaway cursor guard). */
 const MAX_LIST_PAGES = 50;
 
@@ -359,13 +362,13 @@ export class UpstreamConnection {
             ...(this.config.serverRequests.includes('sampling') && { sampling: {} }),
             ...(this.config.serverRequests.includes('elicitation') && { elicitation: {} }),
           },
-          listChanged: {
-            tools: { onChanged, autoRefresh: false },
-            resources: { onChanged, autoRefresh: false },
-            prompts: { onChanged, autoRefresh: false },
-          },
         },
       );
+      // The SDK's own list-changed option would open a 2026-era upstream's subscriptions/listen
+      // inside connect() and wait there for its acknowledgement, up to the connect timeout: an
+      // SSE-buffering proxy in front of the upstream then held every connect for timeoutMs (and
+      // raced the call's own wait). The handlers serve both eras; the listen opens afterwards.
+      for (const method of LIST_CHANGED_NOTIFICATIONS) client.setNotificationHandler(method, onChanged);
       const connected = client;
       connected.onclose = () => {
         if (this.client === connected) {
@@ -390,8 +393,29 @@ export class UpstreamConnection {
       upstream: this.id,
       protocol_version: client.getNegotiatedProtocolVersion(),
     });
+    this.listenForChanges(client);
     onChanged();
     return client;
+  }
+
+  /**
+   * On a 2026-era connection, list changes come only on a subscriptions/listen stream: opened in
+   * the background for the lists the upstream says change. Not acknowledged within timeoutMs, it
+   * is given up with a warning (the catalogue still refreshes on reconnects and reloads).
+   */
+  private listenForChanges(client: Client): void {
+    const version = client.getNegotiatedProtocolVersion();
+    if (!version || !MODERN_PROTOCOL_VERSIONS.has(version)) return;
+    const capabilities = client.getServerCapabilities();
+    const filter = {
+      ...(capabilities?.tools?.listChanged && { toolsListChanged: true }),
+      ...(capabilities?.prompts?.listChanged && { promptsListChanged: true }),
+      ...(capabilities?.resources?.listChanged && { resourcesListChanged: true }),
+    };
+    if (Object.keys(filter).length === 0) return;
+    client.listen(filter, { timeout: this.config.timeoutMs }).catch((err: unknown) => {
+      if (this.client === client) this.deps.logger.warn('upstream list changes not subscribed', { upstream: this.id, err });
+    });
   }
 }
 

@@ -21,8 +21,12 @@ function deepAnswer(body: string): string {
   return `{"jsonrpc":"2.0","id":${id},"result":{"content":[],"structuredContent":{"a":${'['.repeat(DEEP_LEVELS)}${']'.repeat(DEEP_LEVELS)}}}}`;
 }
 
-/** Forwards to a real upstream (`target`, its /mcp URL), except that tools/call requests suffer the current fault. */
-export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
+/**
+ * Forwards to a real upstream (`target`, its /mcp URL), except that tools/call requests suffer the
+ * current fault. `buffer`: answers are held until complete, as a proxy that buffers responses
+ * does (an SSE stream that stays open never arrives).
+ */
+export async function startFaultyProxy(target: string, options: { buffer?: boolean } = {}): Promise<FaultyProxy> {
   let fault: Fault = 'none';
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -51,6 +55,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     res.once('close', () => controller.abort());
     try {
       const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined, signal: controller.signal });
+      if (options.buffer) {
+        const text = await upstream.text();
+        res.writeHead(upstream.status, Object.fromEntries(upstream.headers)).end(text);
+        return;
+      }
       res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
       if (upstream.body) for await (const chunk of upstream.body) res.write(chunk);
       res.end();
