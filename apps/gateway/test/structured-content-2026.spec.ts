@@ -14,6 +14,8 @@ import { startGateway, type GatewayHarness } from './support/gateway-harness.js'
 const primesTool: FakeTool = {
   name: 'primes',
   inputSchema: { type: 'object' },
+  // SEP-2106: an output schema whose root is not an object (the fake's type expects object roots).
+  outputSchema: { type: 'array', items: { type: 'number' } } as unknown as FakeTool['inputSchema'],
   // The fake's result type says object; the 2026 wire takes any value (the SDK checks the wire).
   handler: () => ({ content: [], structuredContent: [2, 3, 5] as unknown as Record<string, unknown> }),
 };
@@ -36,6 +38,7 @@ describe('structuredContent that is not an object, from a 2026-07-28 upstream', 
     await client.connect(new V2Transport(new URL(gateway.mcpUrl)));
     try {
       expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      expect((await client.listTools()).tools.find((t) => t.name === 'm__primes')?.outputSchema).toEqual({ type: 'array', items: { type: 'number' } });
       const result = await client.callTool({ name: 'm__primes', arguments: {} });
       expect(result.structuredContent).toEqual([2, 3, 5]);
     } finally {
@@ -47,6 +50,9 @@ describe('structuredContent that is not an object, from a 2026-07-28 upstream', 
     const client = new Client({ name: 'legacy', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl)));
     try {
+      // The v1 SDK refuses a whole listing with a non-object output schema: it is wrapped, as the result is.
+      const listed = (await client.listTools()).tools.find((t) => t.name === 'm__primes');
+      expect(listed?.outputSchema).toEqual({ type: 'object', properties: { result: { type: 'array', items: { type: 'number' } } }, required: ['result'] });
       for (let i = 0; i < 6; i += 1) {
         const result = await client.callTool({ name: 'm__primes', arguments: {} });
         expect(result.structuredContent).toEqual({ result: [2, 3, 5] });

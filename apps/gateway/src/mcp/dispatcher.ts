@@ -3,6 +3,8 @@ import { validateToolInput, type BuiltInToolName } from '@mcpgw/tool-schemas';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 import type { createBuiltinHandlers } from '../builtins/builtin-tools.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
+import { isInputRequired } from '../upstreams/input-required.js';
+import { legacyOutputSchema, projectedForLegacyClient, wrapsForLegacyClient } from '../upstreams/result-shape.js';
 import { toClientError } from '../upstreams/upstream-errors.js';
 import { JsonRpcError, rpcErrors } from './jsonrpc.js';
 import { paginate } from './pagination.js';
@@ -90,7 +92,8 @@ export class McpDispatcher {
         // Exactly the tools a call would be allowed for (same predicate as tools/call).
         const visible = deps.catalogue.tools().filter((t) => allows(ctx.mayUse, t.name));
         const { page, nextCursor } = paginate(visible, params['cursor'], deps.pageSize);
-        return { tools: page.map((t) => t.definition), ...(nextCursor ? { nextCursor } : {}) };
+        const tools = page.map((t) => (ctx.era === 'legacy' ? legacyDefinition(t.definition) : t.definition));
+        return { tools, ...(nextCursor ? { nextCursor } : {}) };
       },
       'tools/call': (params, ctx) => this.callTool(params, ctx),
       'prompts/list': async (params, ctx) => {
@@ -187,7 +190,10 @@ export class McpDispatcher {
       return handler(checked.value, ctx.signal);
     }
     ctx.upstream = tool.owner.upstream.id;
-    return this.forward(tool.owner.upstream, 'tools/call', { ...params, name: tool.originalName, arguments: args }, ctx);
+    const result = await this.forward(tool.owner.upstream, 'tools/call', { ...params, name: tool.originalName, arguments: args }, ctx);
+    // A 2026-era tool's structured output as a 2025-era client's listing describes it (SEP-2106).
+    if (ctx.era === 'legacy' && !isInputRequired(result)) return projectedForLegacyClient(result, tool.definition['outputSchema']);
+    return result;
   }
 
   private async forward(
@@ -242,6 +248,12 @@ export class McpDispatcher {
     if (result['resultType'] === 'input_required') return { ...result, _meta: meta };
     return { ...result, resultType: 'complete', ...(list ? { ttlMs: 0, cacheScope: 'private' } : {}), _meta: meta };
   }
+}
+
+/** A tool definition as a 2025-era client's SDK accepts it: an output schema that is not an object is wrapped. */
+function legacyDefinition(definition: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const schema = definition['outputSchema'];
+  return wrapsForLegacyClient(schema) ? { ...definition, outputSchema: legacyOutputSchema(schema as Record<string, unknown>) } : definition;
 }
 
 const allows = (predicate: ((value: string) => boolean) | undefined, value: string) => predicate === undefined || predicate(value);

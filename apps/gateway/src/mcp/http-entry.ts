@@ -129,6 +129,8 @@ export function createMcpEntry(options: McpEntryOptions) {
       if (!tooDeep) body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
+        // It spends a token like any refused body: a declared size alone gets it refused, at no cost to the sender otherwise.
+        await options.pipeline.charge(admission).catch(() => undefined);
         await options.pipeline.finish(record, { status: 413, decision: 'deny', reason: 'body_too_large', durationMs: performance.now() - started }, 'mcp.request');
         res.setHeader('connection', 'close');
         fail(res, null, new JsonRpcError(RPC.INVALID_REQUEST, `Payload Too Large: ${err.message}`, { httpStatus: 413 }));

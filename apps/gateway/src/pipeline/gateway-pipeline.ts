@@ -7,7 +7,7 @@ import { reasonLabel, type AuditMetrics } from '../audit/audit-metrics.js';
 import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { DispatchContext, Era, McpDispatcher, UpstreamLog } from '../mcp/dispatcher.js';
-import { JsonRpcError, rpcErrors } from '../mcp/jsonrpc.js';
+import { JsonRpcError, RPC, rpcErrors } from '../mcp/jsonrpc.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { Authorizer } from '../security/authorizer.js';
 import { clientIpOf } from '../security/client-ip.js';
@@ -201,9 +201,17 @@ export class GatewayPipeline {
       record.upstream ??= ctx.upstream;
     }
     const sanitized = this.deps.sanitizer.result(result, record.tool); // 9.
-    // An input_required answer's requestState is the upstream's opaque token, to be echoed byte for byte.
-    if (result['resultType'] === 'input_required' && 'requestState' in result && sanitized.value !== result) {
-      return { result: { ...sanitized.value, requestState: result['requestState'] }, headers };
+    // An input_required answer's requestState is the upstream's opaque token, to be echoed byte for
+    // byte: never redacted, so refused when it carries what the policy would redact (a signed token aside).
+    if (result['resultType'] === 'input_required' && 'requestState' in result) {
+      const state = result['requestState'];
+      const found = typeof state === 'string' ? this.deps.sanitizer.findingsInToken(state, record.tool) : [];
+      if (found.length > 0) {
+        throw new JsonRpcError(RPC.UPSTREAM_UNAVAILABLE, `Upstream ${ctx.upstream ?? 'unknown'}: its requestState carries data the sanitize policy redacts (${found.join(', ')})`, {
+          reason: 'input_required',
+        });
+      }
+      if (sanitized.value !== result) return { result: { ...sanitized.value, requestState: state }, headers };
     }
     return { result: sanitized.value, headers };
   }

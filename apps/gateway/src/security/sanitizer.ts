@@ -66,6 +66,20 @@ export class Sanitizer {
     return this.policyFor(tool).kinds;
   }
 
+  /**
+   * The kinds the tool's policy would redact in `text`, but for JWTs: what an opaque token the
+   * gateway must pass on unchanged (an upstream's `requestState`) may not carry. A signed token is
+   * the usual way to seal such state; plain secrets and personal data are not.
+   */
+  findingsInToken(text: string, tool: string | undefined): string[] {
+    const { kinds } = this.policyFor(tool);
+    if (kinds.length === 0) return [];
+    const { counts } = redact(text, { kinds });
+    return Object.entries(counts)
+      .filter(([kind, count]) => kind !== 'jwt' && (count ?? 0) > 0)
+      .map(([kind]) => kind);
+  }
+
   /** Redacts a tools/call (or prompts/get, resources/read) result; returns how many findings. */
   result(result: Record<string, unknown>, tool: string | undefined): { value: Record<string, unknown>; redactions: number } {
     return this.value(result, tool);

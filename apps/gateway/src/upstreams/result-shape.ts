@@ -24,19 +24,44 @@ export function followsResultSchema(method: string, result: Record<string, unkno
   return guard(result);
 }
 
+/** Whether a tool's output schema describes something other than an object (allowed from 2026-07-28, SEP-2106). */
+export function wrapsForLegacyClient(outputSchema: unknown): boolean {
+  return isPlainObject(outputSchema) && (outputSchema as { type?: unknown }).type !== 'object';
+}
+
 /**
- * A 2026-07-28 `tools/call` result as a 2025-era client can take it, as the SDK's 2025 codec
- * projects it (SEP-2106 §4.3): a `structuredContent` that is not an object is wrapped as
- * `{ result: value }`, and its JSON is added as text when the result has no text block.
+ * A tool's output schema as a 2025-era client can take it, as the SDK's 2025 codec rewrites it: a
+ * root that is not `type: object` is wrapped as the `result` property of one (its `$defs` and
+ * `definitions` move to the new root, so their `#/...` references still resolve). A 2025-era
+ * client's SDK refuses a whole `tools/list` that has a non-object output schema in it.
  */
-export function projectedForLegacyClient(result: Record<string, unknown>): Record<string, unknown> {
+export function legacyOutputSchema(outputSchema: Record<string, unknown>): Record<string, unknown> {
+  if (!wrapsForLegacyClient(outputSchema)) return outputSchema;
+  const { $defs, definitions, $schema, ...inner } = outputSchema;
+  return {
+    ...(typeof $schema === 'string' && { $schema }),
+    type: 'object',
+    properties: { result: inner },
+    required: ['result'],
+    ...($defs !== undefined && { $defs }),
+    ...(definitions !== undefined && { definitions }),
+  };
+}
+
+/**
+ * A `tools/call` result as a 2025-era client can take it, as the SDK's 2025 codec projects it
+ * (SEP-2106 §4.3): a `structuredContent` that is not an object, or any one of a tool whose output
+ * schema is wrapped (above), becomes `{ result: value }`, and the value's JSON is added as text
+ * when the result has no text block.
+ */
+export function projectedForLegacyClient(result: Record<string, unknown>, outputSchema: unknown): Record<string, unknown> {
   const structured = result['structuredContent'];
-  if (structured === undefined || isPlainObject(structured)) return result;
+  if (structured === undefined || (isPlainObject(structured) && !wrapsForLegacyClient(outputSchema))) return result;
   const content = Array.isArray(result['content']) ? (result['content'] as unknown[]) : [];
   const hasText = content.some((block) => isPlainObject(block) && (block as { type?: unknown }).type === 'text');
   return {
     ...result,
-    content: hasText ? content : [...content, { type: 'text', text: JSON.stringify(structured) }],
+    content: hasText || isPlainObject(structured) ? content : [...content, { type: 'text', text: JSON.stringify(structured) }],
     structuredContent: { result: structured },
   };
 }

@@ -3,12 +3,12 @@ import type { Registry } from 'prom-client';
 import { createCircuitBreaker, sleep, TimeoutError, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
-import { unreachableClient } from '../mcp/server-requests.js';
+import { relayedParams, unreachableClient } from '../mcp/server-requests.js';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../mcp/json-depth.js';
 import { exchange, tooDeep, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeOptions, type ExchangeSession } from './direct-exchange.js';
 import { askThrough, capabilityFor, fulfilInputRequired, inputRequestsOf, InputRequiredError, isInputRequired, MULTI_ROUND_TRIP_METHODS } from './input-required.js';
 import { passthroughResult } from './passthrough-schema.js';
-import { followsResultSchema, projectedForLegacyClient } from './result-shape.js';
+import { followsResultSchema } from './result-shape.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
 
@@ -168,12 +168,11 @@ export class UpstreamConnection {
     if (isInputRequired(result)) {
       // Only a modern client is handed an input_required answer (a legacy one gets the rounds' outcome).
       if (options.clientEra !== 'modern') throw new UpstreamResponseError(`upstream answered input_required to ${method} for a client that cannot take it`);
-      this.checkHandedOn(result, options.clientCapabilities);
-      return result;
+      return this.handedOn(result, options.clientCapabilities);
     }
     const modernUpstream = MODERN_PROTOCOL_VERSIONS.has(this.client?.getNegotiatedProtocolVersion() ?? '');
     if (!followsResultSchema(method, result, modernUpstream)) throw new UpstreamResponseError(`upstream ${method} result does not follow the MCP schema`);
-    return method === 'tools/call' && modernUpstream && options.clientEra !== 'modern' ? projectedForLegacyClient(result) : result;
+    return result;
   }
 
   private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
@@ -245,22 +244,31 @@ export class UpstreamConnection {
   }
 
   /**
-   * An `input_required` answer a modern client is handed: only from an upstream of that revision,
-   * and only with requests the upstream may make (`serverRequests`) and the client declared it
-   * can answer (its `clientCapabilities`); the upstream sees the gateway's, not the client's.
+   * An `input_required` answer as a modern client is handed it: only from an upstream of that
+   * revision, and only with requests the upstream may make (`serverRequests`), that the client
+   * declared it can answer (its `clientCapabilities`; the upstream sees the gateway's), rebuilt
+   * from the spec's fields as the 2025-era relay rebuilds them (no URL-mode elicitation, no
+   * `includeContext`, no upstream `_meta`).
    */
-  private checkHandedOn(answer: Record<string, unknown>, clientCapabilities: Record<string, unknown> | undefined): void {
+  private handedOn(answer: Record<string, unknown>, clientCapabilities: Record<string, unknown> | undefined): Record<string, unknown> {
     const version = this.client?.getNegotiatedProtocolVersion();
     if (!version || !MODERN_PROTOCOL_VERSIONS.has(version)) throw new UpstreamResponseError(`upstream answered input_required on protocol ${version ?? 'unknown'}`);
-    for (const [, request] of inputRequestsOf(answer)) {
+    const requests = inputRequestsOf(answer);
+    if (requests.length === 0) return answer;
+    const rebuilt: Record<string, unknown> = {};
+    for (const [key, request] of requests) {
       const method = isPlainRecord(request) && typeof request['method'] === 'string' ? request['method'] : '';
       if (!this.allowsServerRequest(method)) throw this.notAllowedToAsk(method || 'an unnamed request');
-      const capability = capabilityFor(method);
-      if (!capability || !isPlainRecord(clientCapabilities) || clientCapabilities[capability] === undefined) {
-        throw new InputRequiredError(`upstream ${this.id} needs ${capability ?? method} from the client, which did not declare it`);
+      const params = relayedParams(method, isPlainRecord(request) && isPlainRecord(request['params']) ? request['params'] : undefined);
+      if (!params) throw new InputRequiredError(`upstream ${this.id} asked the client for ${method} in a form the gateway does not relay`);
+      if (!clientCanAnswer(method, params, clientCapabilities)) {
+        throw new InputRequiredError(`upstream ${this.id} needs ${capabilityFor(method) ?? method} from the client, which did not declare it`);
       }
+      rebuilt[key] = { method, params };
     }
+    return { ...answer, inputRequests: rebuilt };
   }
+
 
   private allowsServerRequest(method: string): boolean {
     const kind = method === 'sampling/createMessage' ? 'sampling' : method === 'elicitation/create' ? 'elicitation' : undefined;
@@ -444,6 +452,18 @@ function isSessionLost(err: unknown): boolean {
   const status = (err as { status?: unknown; code?: unknown })?.status ?? (err as { code?: unknown })?.code;
   const message = err instanceof Error ? err.message : '';
   return status === 404 || /session not found|unknown session|session.*expired/i.test(message);
+}
+
+/**
+ * Whether a modern client declared it can answer `method` as asked: elicitation in form mode
+ * (an empty `elicitation` capability means form), sampling, with tools only if it said so.
+ */
+function clientCanAnswer(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> | undefined): boolean {
+  const declared = capabilities?.[capabilityFor(method) ?? ''];
+  if (!isPlainRecord(declared)) return false;
+  if (method === 'elicitation/create') return Object.keys(declared).length === 0 || declared['form'] !== undefined;
+  if (method === 'sampling/createMessage' && params['tools'] !== undefined) return declared['tools'] !== undefined;
+  return true;
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

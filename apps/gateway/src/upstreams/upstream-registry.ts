@@ -90,6 +90,8 @@ export class UpstreamRegistry {
       this.upstreams.set(id, this.connect(config, source));
       if (existing) {
         this.retire(existing);
+        // A start of the replaced connection waiting for a slot gives up at once (it is no longer the set's).
+        this.slotsChanged();
         changes.replaced.push(id);
       } else {
         changes.added.push(id);

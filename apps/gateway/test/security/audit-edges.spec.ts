@@ -20,8 +20,8 @@ beforeAll(async () => {
   gateway = await startGateway({
     openAccess: false,
     file: {
-      // Four tokens and (practically) no refill: what spends one is countable (the cut-off body one, the REST bodies three).
-      auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 4, refillPerSecond: 0.001 } } },
+      // Five tokens and (practically) no refill: what spends one is countable (the cut-off body one, the 413 one, the REST bodies three).
+      auth: { anonymous: { enabled: true, roles: ['tester'], rateLimit: { capacity: 5, refillPerSecond: 0.001 } } },
       toolSets: { everything: { requiredRole: 'tester', tools: ['*'] } },
       // The test's own address is a trusted proxy: X-Forwarded-For names the client.
       ipGate: { trustedProxies: ['127.0.0.1/32'] },
@@ -69,8 +69,20 @@ describe('audit at the edges', () => {
     expect(await eventsWith('invalid_json')).toEqual([]);
   });
 
+  it('refuses a /mcp body declared too large at once, and it spends a token (see below)', async () => {
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(gateway.url).port) });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const answered = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1'))).once('close', () => resolve(text));
+    });
+    socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n{`);
+    expect(await answered).toMatch(/^HTTP\/1\.1 413 /);
+    await expect.poll(async () => (await eventsWith('body_too_large')).length, { timeout: 5000 }).toBe(1);
+  });
+
   it('refuses a REST body that is not an argument object after admission: audited, and it spends a token', async () => {
-    // Four tokens at the start: one went to the cut-off body above, so the fourth REST body is the 429.
+    // Five tokens at the start: the cut-off body and the 413 above spent two, so the fourth REST body is the 429.
     const bad = () => http(`${gateway.url}/mcp/call/up__echo`, { method: 'POST', body: ['not', 'arguments'] });
     const answers = [await bad(), await bad(), await bad(), await bad()];
     expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 429]);

@@ -14,6 +14,8 @@ export const DEEP_LEVELS = 20_000;
 export interface FaultyProxy {
   listener: LoopbackListener;
   setFault(fault: Fault): void;
+  /** Answers every tools/call with this result instead (a hostile upstream of the upstream's era), until undefined. */
+  answerWith(result: Record<string, unknown> | undefined): void;
 }
 
 function deepAnswer(body: string): string {
@@ -28,10 +30,15 @@ function deepAnswer(body: string): string {
  */
 export async function startFaultyProxy(target: string, options: { buffer?: boolean } = {}): Promise<FaultyProxy> {
   let fault: Fault = 'none';
+  let answer: Record<string, unknown> | undefined;
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
+    if (answer && body.includes('"tools/call"')) {
+      const id = (JSON.parse(body) as { id: unknown }).id;
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: answer }));
+    }
     if (fault !== 'none' && body.includes('"tools/call"')) {
       if (fault === 'hang') return; // never answers
       if (fault === 'crash') {
@@ -67,5 +74,5 @@ export async function startFaultyProxy(target: string, options: { buffer?: boole
       res.destroy();
     }
   });
-  return { listener: await listenOnLoopback(server), setFault: (f) => (fault = f) };
+  return { listener: await listenOnLoopback(server), setFault: (f) => (fault = f), answerWith: (result) => (answer = result) };
 }
