@@ -21,6 +21,20 @@ describe('bodyLimit', () => {
     expect(await through([`data: ${'x'.repeat(30)}\r\n\r\n`, `data: ${'y'.repeat(30)}\r\n\r\n`], 40, true)).toEqual({ out: 2 * 40 });
   });
 
+  it.each([
+    ['LF then CR', '\n\r'],
+    ['CRLF then CR', '\r\n\r'],
+    ['CR then CRLF', '\r\r\n'],
+  ])('takes %s as the end of an event (any two line ends in a row)', async (_name, ending) => {
+    const event = `data: ${'x'.repeat(20)}${ending}`;
+    expect(await through(Array.from({ length: 5 }, () => event), 40, true)).toEqual({ out: 5 * event.length });
+  });
+
+  it('finds a bare-CR blank line cut between two chunks', async () => {
+    const chunks = Array.from({ length: 5 }, () => [`data: ${'x'.repeat(20)}\r`, '\r']).flat();
+    expect(await through(chunks, 40, true)).toEqual({ out: 5 * 28 });
+  });
+
   it('takes bare carriage returns as line ends too', async () => {
     expect(await through(Array.from({ length: 5 }, () => `data: ${'x'.repeat(20)}\r\r`), 40, true)).toEqual({ out: 5 * 28 });
   });

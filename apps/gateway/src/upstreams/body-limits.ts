@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { UpstreamResponseError } from './upstream-response.js';
 
 const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * Fails an upstream's response body that grows past `max` bytes without a break: for an event
@@ -11,13 +12,14 @@ const LF = 0x0a;
  */
 export function bodyLimit(max: number, eventStream: boolean): Transform {
   let pending = 0;
-  let endedWithLf = false;
+  /** The previous chunk's last byte: a line end there and one at this chunk's start make a blank line. */
+  let lastByte = -1;
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       if (eventStream) {
-        const boundary = lastEventBoundary(chunk, endedWithLf);
+        const boundary = lastEventBoundary(chunk, lastByte);
         pending = boundary >= 0 ? chunk.length - boundary : pending + chunk.length;
-        endedWithLf = chunk[chunk.length - 1] === LF;
+        lastByte = chunk[chunk.length - 1] ?? lastByte;
       } else pending += chunk.length;
       if (pending > max) return done(new UpstreamResponseError(eventStream ? `upstream event exceeds ${max} bytes` : `upstream answer exceeds ${max} bytes`));
       done(null, chunk);
@@ -25,13 +27,16 @@ export function bodyLimit(max: number, eventStream: boolean): Transform {
   });
 }
 
-/** Where the bytes after the last blank line (`\n\n`, `\n\r\n` or `\r\r`) of `chunk` start, or -1. */
-function lastEventBoundary(chunk: Buffer, previousEndedWithLf: boolean): number {
-  const lf = Math.max(chunk.lastIndexOf('\n\n'), chunk.lastIndexOf('\n\r\n'));
-  const cr = chunk.lastIndexOf('\r\r');
-  if (cr > lf) return cr + 2;
-  if (lf >= 0) return lf + (chunk[lf + 1] === LF ? 2 : 3);
+/**
+ * Where the bytes after the last blank line of `chunk` start, or -1. SSE lines end with CRLF, LF
+ * or CR, so two line ends in a row are a blank line: any two bytes of CR and LF next to each
+ * other, except CR then LF (one CRLF). The three pairs that qualify are LF LF, CR CR and LF CR.
+ */
+function lastEventBoundary(chunk: Buffer, previousByte: number): number {
+  const pair = Math.max(chunk.lastIndexOf('\n\n'), chunk.lastIndexOf('\r\r'), chunk.lastIndexOf('\n\r'));
+  if (pair >= 0) return pair + 2;
   // A blank line cut between two chunks.
-  if (previousEndedWithLf && (chunk[0] === LF || (chunk[0] === 0x0d && chunk[1] === LF))) return chunk[0] === LF ? 1 : 2;
+  const first = chunk[0];
+  if ((previousByte === LF || previousByte === CR) && (first === LF || first === CR) && !(previousByte === CR && first === LF)) return 1;
   return -1;
 }

@@ -164,13 +164,15 @@ export class UpstreamConnection {
 
   /** One request for the breaker: sent, and its result checked against the spec's schema. */
   private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
-    const result = await this.sendOnce(method, params, options);
+    // The era of the connection that answered (another call may reconnect meanwhile).
+    const { result, version } = await this.sendOnce(method, params, options);
+    const modernUpstream = MODERN_PROTOCOL_VERSIONS.has(version ?? '');
     if (isInputRequired(result)) {
       // Only a modern client is handed an input_required answer (a legacy one gets the rounds' outcome).
       if (options.clientEra !== 'modern') throw new UpstreamResponseError(`upstream answered input_required to ${method} for a client that cannot take it`);
+      if (!modernUpstream) throw new UpstreamResponseError(`upstream answered input_required on protocol ${version ?? 'unknown'}`);
       return this.handedOn(result, options.clientCapabilities);
     }
-    const modernUpstream = MODERN_PROTOCOL_VERSIONS.has(this.client?.getNegotiatedProtocolVersion() ?? '');
     if (!followsResultSchema(method, result, modernUpstream)) throw new UpstreamResponseError(`upstream ${method} result does not follow the MCP schema`);
     return result;
   }
@@ -178,22 +180,24 @@ export class UpstreamConnection {
   private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
     const client = await this.clientWithin(this.config.timeoutMs);
     try {
-      const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
-      if (direct) return await this.sendDirect(client, direct, method, params, options);
-      return await this.sendSdk(client, method, params, options);
+      return await this.sendOn(client, method, params, options);
     } catch (err) {
       if (isSessionLost(err)) {
         // The upstream forgot our session (restart, expiry): initialise again and retry once.
         // Only the failed client is torn down; concurrent callers share the one reconnect.
         this.deps.logger.warn('upstream session lost, reconnecting', { upstream: this.id });
         if (this.client === client) await this.disconnect();
-        const fresh = await this.clientWithin(this.config.timeoutMs);
-        const direct = FORWARDED_METHODS.has(method) ? this.directSession(fresh) : undefined;
-        if (direct) return await this.sendDirect(fresh, direct, method, params, options);
-        return await this.sendSdk(fresh, method, params, options);
+        return await this.sendOn(await this.clientWithin(this.config.timeoutMs), method, params, options);
       }
       throw err;
     }
+  }
+
+  private async sendOn(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+    const version = client.getNegotiatedProtocolVersion();
+    const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
+    const result = direct ? await this.sendDirect(client, direct, method, params, options) : await this.sendSdk(client, method, params, options);
+    return { result, version };
   }
 
   /**
@@ -244,15 +248,13 @@ export class UpstreamConnection {
   }
 
   /**
-   * An `input_required` answer as a modern client is handed it: only from an upstream of that
-   * revision, and only with requests the upstream may make (`serverRequests`), that the client
+   * An `input_required` answer (from an upstream of that revision) as a modern client is handed
+   * it: only with requests the upstream may make (`serverRequests`), that the client
    * declared it can answer (its `clientCapabilities`; the upstream sees the gateway's), rebuilt
    * from the spec's fields as the 2025-era relay rebuilds them (no URL-mode elicitation, no
    * `includeContext`, no upstream `_meta`).
    */
   private handedOn(answer: Record<string, unknown>, clientCapabilities: Record<string, unknown> | undefined): Record<string, unknown> {
-    const version = this.client?.getNegotiatedProtocolVersion();
-    if (!version || !MODERN_PROTOCOL_VERSIONS.has(version)) throw new UpstreamResponseError(`upstream answered input_required on protocol ${version ?? 'unknown'}`);
     const requests = inputRequestsOf(answer);
     if (requests.length === 0) return answer;
     const rebuilt: Record<string, unknown> = {};
