@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
 import type { GatewayPipeline, RequestRecord } from './pipeline/gateway-pipeline.js';
 import { Denial } from './security/denial.js';
+import { isJsonObject } from './support/json-object.js';
 
 /** Whether a body comes with the request (a POST without one calls the tool with no arguments). */
 function hasBody(req: Request): boolean {
@@ -77,7 +78,7 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
       if ((requestBodySize(req) ?? 0) > admission.maxBodyBytes) {
         throw new Denial(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${admission.maxBodyBytes} bytes`, 'body_too_large');
       }
-      if (method === 'tools/call' && !isPlainObject(params['arguments'])) {
+      if (method === 'tools/call' && !isJsonObject(params['arguments'])) {
         // Refused after admission, as /mcp refuses a bad body: it spends a token (past the limit, the 429).
         await pipeline.charge(admission);
         throw new Denial(400, 'VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', 'invalid_body');
@@ -117,5 +118,4 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
   });
 }
 
-const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value);
 

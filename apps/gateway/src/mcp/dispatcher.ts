@@ -10,6 +10,7 @@ import { JsonRpcError, rpcErrors } from './jsonrpc.js';
 import { paginate } from './pagination.js';
 import { MODERN_VERSIONS, negotiateLegacyVersion } from './protocol.js';
 import type { UpstreamServerRequest } from './server-requests.js';
+import { isJsonObject } from '../support/json-object.js';
 
 export type Era = 'legacy' | 'modern';
 
@@ -221,7 +222,7 @@ export class McpDispatcher {
     const meta = { ...((params['_meta'] as Record<string, unknown> | undefined) ?? {}) };
     // What a modern client can be asked: an upstream's input_required answer may ask only that.
     const declared = ctx.era === 'modern' ? meta[CLIENT_CAPABILITIES_META_KEY] : undefined;
-    const clientCapabilities = declared && typeof declared === 'object' && !Array.isArray(declared) ? (declared as Record<string, unknown>) : undefined;
+    const clientCapabilities = isJsonObject(declared) ? declared : undefined;
     for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
     // The client's progress token is the gateway's to answer; the SDK client sets its own upstream.
     delete meta['progressToken'];

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isJsonObject } from '../support/json-object.js';
 
 /** A client's answer to a relayed server request: its result, or its error. */
 export type ClientAnswer =
@@ -97,11 +98,11 @@ const malformedAnswer = (method: string): ClientAnswer => ({
 function wellFormedResult(method: string, result: Record<string, unknown>): boolean {
   if (method === 'sampling/createMessage') {
     const content = result['content'];
-    return typeof result['model'] === 'string' && typeof result['role'] === 'string' && (isObject(content) || (Array.isArray(content) && content.every(isObject)));
+    return typeof result['model'] === 'string' && typeof result['role'] === 'string' && (isJsonObject(content) || (Array.isArray(content) && content.every(isJsonObject)));
   }
   const action = result['action'];
   const content = result['content'];
-  return (action === 'accept' || action === 'decline' || action === 'cancel') && (content === undefined || (isObject(content) && Object.values(content).every(isElicitedValue)));
+  return (action === 'accept' || action === 'decline' || action === 'cancel') && (content === undefined || (isJsonObject(content) && Object.values(content).every(isElicitedValue)));
 }
 
 function isElicitedValue(value: unknown): boolean {
@@ -136,16 +137,13 @@ export function replicaOf(id: string): string | undefined {
 
 /** A POSTed JSON-RPC response to a relayed request, or undefined when the body is not one. */
 export function clientAnswerOf(body: unknown): { id: string; answer: ClientAnswer } | undefined {
-  if (!isObject(body) || typeof body['id'] !== 'string') return undefined;
+  if (!isJsonObject(body) || typeof body['id'] !== 'string') return undefined;
   const { id, result, error } = body;
-  if (isObject(result)) return { id, answer: { result } };
-  if (isObject(error) && Number.isInteger(error['code']) && typeof error['message'] === 'string') {
+  if (isJsonObject(result)) return { id, answer: { result } };
+  if (isJsonObject(error) && Number.isInteger(error['code']) && typeof error['message'] === 'string') {
     const data = error['data'];
     return { id, answer: { error: { code: error['code'] as number, message: error['message'], ...(data !== undefined && { data }) } } };
   }
   return undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

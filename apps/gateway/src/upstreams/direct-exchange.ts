@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../mcp/json-depth.js';
 import { RELAYABLE_SERVER_REQUESTS, unreachableClient, type ClientAnswer, type UpstreamServerRequest } from '../mcp/server-requests.js';
 import { upstreamAgent } from './upstream-fetch.js';
 import { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError } from './upstream-response.js';
+import { isJsonObject } from '../support/json-object.js';
 
 export { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError };
 
@@ -251,8 +252,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     let answer: Record<string, unknown> | undefined;
     try {
       for (const item of messages) {
-        if (isObject(item) && item['id'] === this.id && !('method' in item)) answer = resultOf(item);
-        else if (isObject(item)) this.other(item, true);
+        if (isJsonObject(item) && item['id'] === this.id && !('method' in item)) answer = resultOf(item);
+        else if (isJsonObject(item)) this.other(item, true);
       }
     } catch (err) {
       return this.settle(err as Error);
@@ -276,14 +277,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
           state.failure = new UpstreamResponseError('upstream event is not JSON');
           return;
         }
-        if (!isObject(item)) return;
+        if (!isJsonObject(item)) return;
         if (item['id'] === this.id && !('method' in item)) {
           try {
             state.answer = resultOf(item);
           } catch (err) {
             state.failure = err as Error;
           }
-        } else if (item['method'] === 'notifications/progress' && isObject(item['params']) && item['params']['progressToken'] === this.id) {
+        } else if (item['method'] === 'notifications/progress' && isJsonObject(item['params']) && item['params']['progressToken'] === this.id) {
           this.heard();
           try {
             this.options.onprogress?.(progressOf(item['params']));
@@ -318,7 +319,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
         answer(reply);
       };
       try {
-        onrequest({ method: item['method'], params: isObject(item['params']) ? item['params'] : undefined, respond });
+        onrequest({ method: item['method'], params: isJsonObject(item['params']) ? item['params'] : undefined, respond });
       } catch {
         respond(unreachableClient(item['method']));
       }
@@ -326,7 +327,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     }
     // A log message on the call's own stream is about the call, relayed or not: the upstream is at work.
     if (item['method'] === 'notifications/message') this.heard();
-    if (!onlog || item['method'] !== 'notifications/message' || !isObject(item['params'])) return deliver(this.session, item);
+    if (!onlog || item['method'] !== 'notifications/message' || !isJsonObject(item['params'])) return deliver(this.session, item);
     const { level, logger, data } = item['params'];
     if (typeof level !== 'string') return;
     try {
@@ -370,14 +371,14 @@ export function tooDeep(): UpstreamResponseError {
 /** The result of a JSON-RPC response, or its error thrown as {@link UpstreamRpcError}. */
 function resultOf(response: Record<string, unknown>): Record<string, unknown> {
   const error = response['error'];
-  if (isObject(error)) {
+  if (isJsonObject(error)) {
     const code = error['code'];
     // Safe integers only, as the SDK's own message schema: a client's parser refuses larger codes.
     if (typeof code !== 'number' || !Number.isSafeInteger(code)) throw new UpstreamResponseError('upstream error has no integer code');
     throw new UpstreamRpcError(code, typeof error['message'] === 'string' ? error['message'] : 'Upstream error', error['data']);
   }
   const result = response['result'];
-  if (!isObject(result)) throw new UpstreamResponseError('upstream result is not a JSON object');
+  if (!isJsonObject(result)) throw new UpstreamResponseError('upstream result is not a JSON object');
   return result;
 }
 
@@ -398,6 +399,3 @@ function deliver(session: ExchangeSession, item: Record<string, unknown>): void 
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

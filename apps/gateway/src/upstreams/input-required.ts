@@ -1,6 +1,7 @@
 import { isInputRequiredResult } from '@modelcontextprotocol/client';
 import { sleep } from '@mcpgw/resilience';
 import type { UpstreamServerRequest } from '../mcp/server-requests.js';
+import { isJsonObject } from '../support/json-object.js';
 
 /** The requests a 2026-07-28 upstream may answer with `input_required` (multi round-trip requests). */
 export const MULTI_ROUND_TRIP_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -24,7 +25,7 @@ export const isInputRequired = (result: Record<string, unknown>): boolean => isI
 
 /** The embedded requests of an `input_required` answer (empty for a round that only carries state). */
 export function inputRequestsOf(answer: Record<string, unknown>): Array<[string, unknown]> {
-  return isObject(answer['inputRequests']) ? Object.entries(answer['inputRequests']) : [];
+  return isJsonObject(answer['inputRequests']) ? Object.entries(answer['inputRequests']) : [];
 }
 
 /** The capability a client declares to be asked `method` (`sampling`, `elicitation`, `roots`). */
@@ -60,8 +61,8 @@ export async function fulfilInputRequired(first: Record<string, unknown>, round:
     if (requests.length === 0) await sleep(STATE_ONLY_ROUND_PAUSE_MS, round.signal);
     const responses: Record<string, unknown> = {};
     for (const [key, request] of requests) {
-      if (!isObject(request) || typeof request['method'] !== 'string') throw new InputRequiredError(`input request ${JSON.stringify(key.slice(0, 64))} has no method`);
-      responses[key] = await round.ask(request['method'], isObject(request['params']) ? request['params'] : undefined);
+      if (!isJsonObject(request) || typeof request['method'] !== 'string') throw new InputRequiredError(`input request ${JSON.stringify(key.slice(0, 64))} has no method`);
+      responses[key] = await round.ask(request['method'], isJsonObject(request['params']) ? request['params'] : undefined);
     }
     const requestState = answer['requestState'];
     answer = await round.retry({
@@ -95,6 +96,3 @@ export function askThrough(onrequest: (request: UpstreamServerRequest) => void, 
     });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -1,4 +1,5 @@
 import { isSpecType } from '@modelcontextprotocol/client';
+import { isJsonObject } from '../support/json-object.js';
 
 /**
  * The spec's result schema of each request the gateway forwards for clients (the SDK's own
@@ -20,13 +21,13 @@ export function followsResultSchema(method: string, result: Record<string, unkno
   const guard = RESULT_GUARDS[method];
   if (guard === undefined) return true;
   // The SDK's guard takes any value for `structuredContent`; a 2025-era client's parser wants an object.
-  if (!modernUpstream && method === 'tools/call' && 'structuredContent' in result && !isPlainObject(result['structuredContent'])) return false;
+  if (!modernUpstream && method === 'tools/call' && 'structuredContent' in result && !isJsonObject(result['structuredContent'])) return false;
   return guard(result);
 }
 
 /** Whether a tool's output schema describes something other than an object (allowed from 2026-07-28, SEP-2106). */
 export function wrapsForLegacyClient(outputSchema: unknown): boolean {
-  return isPlainObject(outputSchema) && (outputSchema as { type?: unknown }).type !== 'object';
+  return isJsonObject(outputSchema) && (outputSchema as { type?: unknown }).type !== 'object';
 }
 
 /**
@@ -56,14 +57,13 @@ export function legacyOutputSchema(outputSchema: Record<string, unknown>): Recor
  */
 export function projectedForLegacyClient(result: Record<string, unknown>, outputSchema: unknown): Record<string, unknown> {
   const structured = result['structuredContent'];
-  if (structured === undefined || (isPlainObject(structured) && !wrapsForLegacyClient(outputSchema))) return result;
+  if (structured === undefined || (isJsonObject(structured) && !wrapsForLegacyClient(outputSchema))) return result;
   const content = Array.isArray(result['content']) ? (result['content'] as unknown[]) : [];
-  const hasText = content.some((block) => isPlainObject(block) && (block as { type?: unknown }).type === 'text');
+  const hasText = content.some((block) => isJsonObject(block) && (block as { type?: unknown }).type === 'text');
   return {
     ...result,
-    content: hasText || isPlainObject(structured) ? content : [...content, { type: 'text', text: JSON.stringify(structured) }],
+    content: hasText || isJsonObject(structured) ? content : [...content, { type: 'text', text: JSON.stringify(structured) }],
     structuredContent: { result: structured },
   };
 }
 
-const isPlainObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value);

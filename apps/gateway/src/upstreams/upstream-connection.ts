@@ -11,6 +11,7 @@ import { passthroughResult } from './passthrough-schema.js';
 import { followsResultSchema } from './result-shape.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
+import { isJsonObject } from '../support/json-object.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
 
@@ -244,7 +245,7 @@ export class UpstreamConnection {
   }
 
   private notAllowedToAsk(method: string): InputRequiredError {
-    return new InputRequiredError(`upstream ${this.id} may not ask the client for ${method.split('/')[0] ?? method} (serverRequests)`);
+    return new InputRequiredError(`upstream ${this.id} may not ask the client for ${capabilityFor(method) ?? method} (serverRequests)`);
   }
 
   /**
@@ -259,9 +260,9 @@ export class UpstreamConnection {
     if (requests.length === 0) return answer;
     const rebuilt: Record<string, unknown> = {};
     for (const [key, request] of requests) {
-      const method = isPlainRecord(request) && typeof request['method'] === 'string' ? request['method'] : '';
+      const method = isJsonObject(request) && typeof request['method'] === 'string' ? request['method'] : '';
       if (!this.allowsServerRequest(method)) throw this.notAllowedToAsk(method || 'an unnamed request');
-      const params = relayedParams(method, isPlainRecord(request) && isPlainRecord(request['params']) ? request['params'] : undefined);
+      const params = relayedParams(method, isJsonObject(request) && isJsonObject(request['params']) ? request['params'] : undefined);
       if (!params) throw new InputRequiredError(`upstream ${this.id} asked the client for ${method} in a form the gateway does not relay`);
       if (!clientCanAnswer(method, params, clientCapabilities)) {
         throw new InputRequiredError(`upstream ${this.id} needs ${capabilityFor(method) ?? method} from the client, which did not declare it`);
@@ -273,8 +274,8 @@ export class UpstreamConnection {
 
 
   private allowsServerRequest(method: string): boolean {
-    const kind = method === 'sampling/createMessage' ? 'sampling' : method === 'elicitation/create' ? 'elicitation' : undefined;
-    return kind !== undefined && this.config.serverRequests.includes(kind);
+    const kind = capabilityFor(method);
+    return kind !== undefined && (this.config.serverRequests as readonly string[]).includes(kind);
   }
 
   /** The exchange's view of the SDK connection, when the upstream speaks a 2025-era revision over HTTP. */
@@ -462,12 +463,9 @@ function isSessionLost(err: unknown): boolean {
  */
 function clientCanAnswer(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> | undefined): boolean {
   const declared = capabilities?.[capabilityFor(method) ?? ''];
-  if (!isPlainRecord(declared)) return false;
+  if (!isJsonObject(declared)) return false;
   if (method === 'elicitation/create') return Object.keys(declared).length === 0 || declared['form'] !== undefined;
   if (method === 'sampling/createMessage' && params['tools'] !== undefined) return declared['tools'] !== undefined;
   return true;
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
