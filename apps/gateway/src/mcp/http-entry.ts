@@ -10,6 +10,7 @@ import type { Era } from './dispatcher.js';
 import { errorBody, JsonRpcError, RPC, type JsonRpcId } from './jsonrpc.js';
 import { methodLabel, type McpMetrics } from './mcp-metrics.js';
 import { checkModernRequest, LEGACY_VERSIONS } from './protocol.js';
+import { isPlainLegacyRequest, PLAIN_LEGACY_ROUTE } from './plain-legacy-request.js';
 import type { ListChangedHub, ListKind } from './list-changed-hub.js';
 import { notificationRelay } from './notification-relay.js';
 import { MAX_ANSWER_BYTES, type ServerAnswerRouter } from './server-answer-router.js';
@@ -162,13 +163,15 @@ export function createMcpEntry(options: McpEntryOptions) {
       mcpMethod: header(req, 'mcp-method'),
       mcpName: header(req, 'mcp-name'),
     };
-    const route = classifyInboundRequest({
-      httpMethod: 'POST',
-      protocolVersionHeader: headers.protocolVersion,
-      mcpMethodHeader: headers.mcpMethod,
-      mcpNameHeader: headers.mcpName,
-      body,
-    });
+    const route = isPlainLegacyRequest(body, headers.protocolVersion)
+      ? PLAIN_LEGACY_ROUTE
+      : classifyInboundRequest({
+          httpMethod: 'POST',
+          protocolVersionHeader: headers.protocolVersion,
+          mcpMethodHeader: headers.mcpMethod,
+          mcpNameHeader: headers.mcpName,
+          body,
+        });
     const id = idOf(body);
     if (route.kind === 'reject') {
       await refuseInvalid(id, new JsonRpcError(route.code, route.message, { data: route.data, httpStatus: route.httpStatus }), 'protocol_rejected');
