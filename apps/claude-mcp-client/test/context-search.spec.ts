@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateToolOutput, type ContextSearchResult } from '@mcpgw/tool-schemas';
 import { asService, postChat, startChat, withKey, metricValue, type ChatHarness } from './support/chat-harness.js';
-import { startFakeAnthropic, toolResultsOf, type FakeAnthropic, type FakeStep } from './support/fake-anthropic.js';
+import { say, startFakeAnthropic, toolResultsOf, type FakeAnthropic, type FakeStep } from './support/fake-anthropic.js';
 import { CHAT_SERVICE_TOKEN, startSystem, type TestSystem } from './support/system.js';
 
 let fake: FakeAnthropic;
@@ -30,7 +30,6 @@ afterAll(async () => {
 
 beforeEach(() => fake.reset());
 
-const say = (text: string): FakeStep => ({ kind: 'message', content: [{ type: 'text', text }] });
 const searchFor = (query: string): FakeStep => ({
   kind: 'message',
   content: [{ type: 'tool_use', id: `toolu_search_${query}`, name: 'claude_context_search', input: { query, limit: 5 } }],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStateStore } from '@mcpgw/state';
 import { describeWithRedis } from '@mcpgw/testing';
 import { asService, postChat, startChat, withKey, type ChatHarness } from './support/chat-harness.js';
-import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
+import { say, startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import { CHAT_SERVICE_TOKEN, startSystem, type TestSystem } from './support/system.js';
 
 let fake: FakeAnthropic;
@@ -30,8 +30,6 @@ afterAll(async () => {
 });
 
 beforeEach(() => fake.reset());
-
-const say = (text: string) => ({ kind: 'message' as const, content: [{ type: 'text' as const, text }] });
 
 describe('sessions', () => {
   it('replays the first exchange to the model when the second message names the session', async () => {

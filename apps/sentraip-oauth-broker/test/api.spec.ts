@@ -1,66 +1,11 @@
-import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceProcess } from '@mcpgw/testing';
+import { describe, expect, it } from 'vitest';
 import { riskLevelForScore, threatVerdictSchema } from '@mcpgw/tool-schemas';
-import {
-  BrokerClient,
-  expectNoSecrets,
-  metricsText,
-  sampleSum,
-  simStats,
-  startBroker,
-  startSimulator,
-} from './support/processes.js';
-
-/** Sends a path byte for byte (fetch and axios would resolve `..` segments first). */
-function rawGet(
-  base: string,
-  path: string,
-  token: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path,
-        method: 'GET',
-        headers: { authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { BrokerClient, metricsText, sampleSum, simStats } from './support/processes.js';
+import { useSimulatedBroker } from './support/simulated-broker.js';
 
 describe('broker API against the simulator (memory store)', () => {
-  let sim: ServiceProcess;
-  let broker: ServiceProcess;
-  let client: BrokerClient;
-  const bodies: string[] = [];
-
-  beforeAll(async () => {
-    sim = await startSimulator();
-    broker = await startBroker(sim.url);
-    client = new BrokerClient(broker.url);
-  });
-  afterAll(async () => {
-    client?.close();
-    await broker?.stop();
-    await sim?.stop();
-  });
+  const stack = useSimulatedBroker();
+  const bodies = stack.bodies;
 
   it('answers ThreatVerdicts that satisfy the contract, with riskLevelForScore', async () => {
     for (const [type, target, score] of [
@@ -72,7 +17,7 @@ describe('broker API against the simulator (memory store)', () => {
       ['domain', 'cdn.malware.example', 9],
       ['domain', 'example.com', 0],
     ] as const) {
-      const answer = await client.lookup(type, target);
+      const answer = await stack.client.lookup(type, target);
       expect(answer.status).toBe(200);
       expect(threatVerdictSchema.validate(answer.body).error).toBeUndefined();
       expect(answer.body).toMatchObject({
@@ -89,10 +34,10 @@ describe('broker API against the simulator (memory store)', () => {
   });
 
   it('serves the second lookup from the cache, also for another spelling of the same host', async () => {
-    const mapped = await client.lookup('ip', '::ffff:203.0.113.9');
+    const mapped = await stack.client.lookup('ip', '::ffff:203.0.113.9');
     expect(mapped.body).toMatchObject({ target: '203.0.113.9', cached: true, stale: false });
     expect(mapped.headers['x-broker-verdict-source']).toBe('cache');
-    const idn = await client.lookup('domain', 'аррӏе.com');
+    const idn = await stack.client.lookup('domain', 'аррӏе.com');
     expect(idn.body).toMatchObject({
       target: 'xn--80ak6aa92e.com',
       threat_score: 9,
@@ -101,9 +46,9 @@ describe('broker API against the simulator (memory store)', () => {
   });
 
   it('refuses calls without the service token (401) and never looks them up', async () => {
-    const before = await simStats(sim.url);
-    const anonymous = new BrokerClient(broker.url, 4, '');
-    const wrong = new BrokerClient(broker.url, 4, 'svc-not-the-right-token-000000');
+    const before = await simStats(stack.sim.url);
+    const anonymous = new BrokerClient(stack.broker.url, 4, '');
+    const wrong = new BrokerClient(stack.broker.url, 4, 'svc-not-the-right-token-000000');
     for (const c of [anonymous, wrong]) {
       const answer = await c.lookup('ip', '203.0.113.11');
       expect(answer.status).toBe(401);
@@ -111,11 +56,11 @@ describe('broker API against the simulator (memory store)', () => {
       bodies.push(JSON.stringify(answer.body));
       c.close();
     }
-    expect((await simStats(sim.url)).lookups).toBe(before.lookups);
+    expect((await simStats(stack.sim.url)).lookups).toBe(before.lookups);
   });
 
   it('answers invalid targets with 400 naming the problem, and never reaches the simulator', async () => {
-    const before = await simStats(sim.url);
+    const before = await simStats(stack.sim.url);
     const cases: Array<[string, RegExp]> = [
       ['/v1/threat/ip/999.1.1.1', /not a valid IPv4 address/],
       ['/v1/threat/domain/..%2Fetc', /letters, digits, hyphens and dots only/],
@@ -128,7 +73,7 @@ describe('broker API against the simulator (memory store)', () => {
       ['/v1/threat/url/example.com', /type must be "ip" or "domain"/],
     ];
     for (const [path, message] of cases) {
-      const answer = await client.get(path);
+      const answer = await stack.client.get(path);
       expect(answer.status, path).toBe(400);
       expect(answer.body).toMatchObject({
         error: 'BRK_ERR_INVALID_TARGET',
@@ -139,13 +84,7 @@ describe('broker API against the simulator (memory store)', () => {
       ]);
       bodies.push(JSON.stringify(answer.body));
     }
-    const dotted = await rawGet(
-      broker.url,
-      '/v1/threat/domain/../etc',
-      'svc-broker-test-token-0123456789',
-    );
-    expect(dotted).toMatchObject({ status: 400, body: { error: 'BRK_ERR_INVALID_TARGET' } });
-    expect((await simStats(sim.url)).lookups).toBe(before.lookups);
+    expect((await simStats(stack.sim.url)).lookups).toBe(before.lookups);
   });
 
   it('looks up batches of up to 100 targets in order, and refuses 101 or an invalid item', async () => {
@@ -153,22 +92,22 @@ describe('broker API against the simulator (memory store)', () => {
       type: 'ip',
       target: `198.51.100.${i + 100}`,
     }));
-    const ok = await client.batch({ targets });
+    const ok = await stack.client.batch({ targets });
     expect(ok.status).toBe(200);
     const verdicts = ok.body['verdicts'] as Array<Record<string, unknown>>;
     expect(verdicts.map((v) => v['target'])).toEqual(targets.map((t) => t.target));
     for (const verdict of verdicts)
       expect(threatVerdictSchema.validate(verdict).error).toBeUndefined();
 
-    const before = await simStats(sim.url);
-    const tooMany = await client.batch({
+    const before = await simStats(stack.sim.url);
+    const tooMany = await stack.client.batch({
       targets: [...targets, { type: 'ip', target: '192.0.2.200' }],
     });
     expect(tooMany).toMatchObject({
       status: 400,
       body: { message: 'targets must contain at most 100 items' },
     });
-    const bad = await client.batch({
+    const bad = await stack.client.batch({
       targets: [
         { type: 'ip', target: '192.0.2.201' },
         { type: 'domain', target: '../etc' },
@@ -178,24 +117,26 @@ describe('broker API against the simulator (memory store)', () => {
       status: 400,
       body: { error: 'BRK_ERR_INVALID_TARGET', details: [{ field: 'targets[1].target' }] },
     });
-    expect((await simStats(sim.url)).lookups).toBe(before.lookups);
+    expect((await simStats(stack.sim.url)).lookups).toBe(before.lookups);
   });
 
   it('forwards the caller trace to SentraIP (traceparent)', async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
-    await client.lookup('ip', '192.0.2.77', { traceparent: `00-${traceId}-b7ad6b7169203331-01` });
+    await stack.client.lookup('ip', '192.0.2.77', {
+      traceparent: `00-${traceId}-b7ad6b7169203331-01`,
+    });
     await expect
       .poll(() =>
-        sim.logRecords().find((r) => r['path'] === '/v1/threat-intelligence/ip/192.0.2.77'),
+        stack.sim.logRecords().find((r) => r['path'] === '/v1/threat-intelligence/ip/192.0.2.77'),
       )
       .toMatchObject({ trace_id: traceId });
     await expect
-      .poll(() => broker.logRecords().find((r) => r['path'] === '/v1/threat/ip/192.0.2.77'))
+      .poll(() => stack.broker.logRecords().find((r) => r['path'] === '/v1/threat/ip/192.0.2.77'))
       .toMatchObject({ trace_id: traceId });
   });
 
   it('exposes the promised metrics', async () => {
-    const text = await metricsText(broker.url);
+    const text = await metricsText(stack.broker.url);
     expect(
       sampleSum(text, 'sentraip_requests_total', { endpoint: 'lookup', outcome: 'success' }),
     ).toBeGreaterThan(0);
@@ -210,11 +151,11 @@ describe('broker API against the simulator (memory store)', () => {
     expect(sampleSum(text, 'threat_cache_misses_total')).toBeGreaterThan(0);
     expect(text).toMatch(/circuit_breaker_state\{[^}]*breaker="sentraip"[^}]*\} 0/);
     expect(text).toMatch(/bulkhead_active\{[^}]*bulkhead="sentraip"/);
-    bodies.push(text, await metricsText(sim.url));
+    bodies.push(text, await metricsText(stack.sim.url));
   });
 
   it('leaks no secret or token into logs, metrics or error bodies', () => {
-    expectNoSecrets([...broker.lines(), ...sim.lines(), ...bodies]);
-    expect(broker.lines().length).toBeGreaterThan(10);
+    stack.expectNoLeaks();
+    expect(stack.broker.lines().length).toBeGreaterThan(10);
   });
 });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStateStore, type StateStore } from '@mcpgw/state';
 import { describeWithRedis, type ServiceProcess } from '@mcpgw/testing';
 import {
   BrokerClient,
+  CLIENT_ID,
   expectNoSecrets,
   metricsText,
   sampleSum,
@@ -18,6 +20,9 @@ const BACKOFF_MS = 3_000;
 const TIMEOUT_MS = 1_000;
 const BUDGET_MS = 4_000;
 const SLACK_MS = 1_000;
+/** The brokers' shared refresh state (prefix `brk:`): a refresh in flight, and its back-off. */
+const LOCK_KEY = `oauth:refresh-lock:${CLIENT_ID}`;
+const BACKOFF_KEY = `oauth:refresh-backoff:${CLIENT_ID}`;
 
 describeWithRedis(
   'token endpoint failing (500, then hanging) with two brokers sharing Redis',
@@ -25,6 +30,7 @@ describeWithRedis(
     let sim: ServiceProcess;
     let brokers: ServiceProcess[];
     let clients: BrokerClient[];
+    let store: StateStore;
     const bodies: string[] = [];
 
     const burst = async (n: number, prefix: string): Promise<LookupAnswer[]> => {
@@ -46,10 +52,23 @@ describeWithRedis(
       expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(BUDGET_MS + SLACK_MS);
     };
 
-    /** Waits until no broker is inside a back-off window or a refresh (the shared key is gone). */
-    const settle = async () => {
-      await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS + 2_000));
-    };
+    const refreshFailures = () =>
+      brokers
+        .flatMap((b) => b.logRecords())
+        .filter((r) => r['message'] === 'SentraIP token refresh failed');
+
+    /**
+     * Waits until no broker is refreshing or inside a back-off window (both shared keys are gone;
+     * a broker's own back-off is set just before the shared one, with the same length), so that
+     * the next lookups start exactly one refresh.
+     */
+    const settle = () =>
+      waitFor(
+        async () => (await store.get(LOCK_KEY)) === null && (await store.get(BACKOFF_KEY)) === null,
+        BACKOFF_MS + 10_000,
+        100,
+        'no token refresh in flight and no refresh back-off',
+      );
 
     beforeAll(async () => {
       sim = await startSimulator({
@@ -63,10 +82,20 @@ describeWithRedis(
         BROKER_TOKEN_BACKOFF_MS: String(BACKOFF_MS),
         BROKER_LOOKUP_TIMEOUT_MS: String(BUDGET_MS),
       };
+      store = createStateStore({ redisUrl: redis.url, keyPrefix: 'brk:' });
       brokers = await Promise.all([startBroker(sim.url, env), startBroker(sim.url, env)]);
       clients = brokers.map((b) => new BrokerClient(b.url, 64));
+      // Each broker asks for a token at start-up; wait for that refresh to fail, so that the
+      // first `settle` waits for its back-off instead of finding the keys not yet written.
+      await waitFor(
+        () => refreshFailures().length > 0,
+        30_000,
+        100,
+        'the start-up refresh to fail',
+      );
     });
     afterAll(async () => {
+      await store?.close();
       for (const c of clients ?? []) c.close();
       await Promise.all((brokers ?? []).map((b) => b.stop()));
       await sim?.stop();
@@ -84,9 +113,7 @@ describeWithRedis(
       expect(Math.max(...during.map((a) => a.ms))).toBeLessThan(BUDGET_MS / 2);
       expect((await simTokenRequests(sim.url)) - before).toBe(RETRIES + 1);
 
-      const failures = brokers
-        .flatMap((b) => b.logRecords())
-        .filter((r) => r['message'] === 'SentraIP token refresh failed');
+      const failures = refreshFailures();
       expect(failures.length).toBeGreaterThanOrEqual(1);
       expect(failures.at(-1)).toMatchObject({
         level: 'error',
@@ -112,13 +139,10 @@ describeWithRedis(
       const before = await simTokenRequests(sim.url);
       expectDegradedWithinBudget(await burst(200, '10.3'));
       await waitFor(
-        () =>
-          brokers
-            .flatMap((b) => b.logRecords())
-            .some(
-              (r) => r['message'] === 'SentraIP token refresh failed' && r['reason'] === 'timeout',
-            ),
+        () => refreshFailures().some((r) => r['reason'] === 'timeout'),
         10_000,
+        100,
+        'a token refresh to fail with reason timeout',
       );
       expect((await simTokenRequests(sim.url)) - before).toBe(RETRIES + 1);
       expectDegradedWithinBudget(await burst(100, '10.4'));
@@ -132,6 +156,7 @@ describeWithRedis(
           async () => (await client.lookup('ip', '203.0.113.9')).body['degraded'] === false,
           15_000,
           250,
+          'a lookup that is not degraded',
         );
       }
       const answers = await burst(50, '10.5');

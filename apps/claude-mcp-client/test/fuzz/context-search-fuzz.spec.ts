@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, slowTool, type RawAnswer } from '@mcpgw/testing';
+import { say, useTool } from '../support/fake-anthropic.js';
 import { ALICE_KEY, CHAT_SERVICE_TOKEN, asService, leaks, post, startFuzzStack, type FuzzStack } from './support/fuzz-chat.js';
-import { streamMessage, toolUse } from './support/raw-anthropic.js';
 
 let stack: FuzzStack;
 const USERS = ['ctx-alice', 'ctx-bob', 'ctx-carol'] as const;
@@ -138,9 +138,8 @@ describe('whose conversations a search sees', () => {
 
   it("honours a live exchange's grant for its own user only, and never after the exchange ended", async () => {
     stack.model?.reset();
-    stack.model?.setHandler((_req, res, index) =>
-      index === 0 ? streamMessage(res, [toolUse('slow', {})], { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'done' }]),
-    );
+    stack.model?.enqueue(useTool('slow'));
+    stack.model?.setScript(() => say('done'));
     const seenBefore = stack.gateway.seen.length;
     const exchange = post(stack.chat.url, '/chat', { message: 'slow one' }, asService('ctx-alice'));
     const grantHeader = async () => stack.gateway.seen.slice(seenBefore).find((r) => r.path === '/mcp' && /chat_grant=/.test(String(r.headers.baggage)))?.headers.baggage;

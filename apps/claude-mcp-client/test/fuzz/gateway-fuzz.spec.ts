@@ -9,8 +9,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeTool } from '@mcpgw/testing';
 import type { McpMode } from './support/fake-gateway.js';
+import { say, useTool } from '../support/fake-anthropic.js';
 import { asService, leaks, post, startFuzzStack, type FuzzStack } from './support/fuzz-chat.js';
-import { streamMessage, toolUse } from './support/raw-anthropic.js';
 
 const user = asService('gateway-fuzz-user');
 
@@ -24,9 +24,8 @@ describe('a gateway that answers garbage on /mcp', () => {
   it.each<McpMode>(['html', 'invalid-json', 'status-500', 'wrong-jsonrpc'])('still lets Claude answer, without tools, when /mcp answers %s', async (mode) => {
     stack = await startFuzzStack({ claude: true });
     stack.gateway.mcpMode = mode;
-    stack.model?.setHandler((_req, res, index) =>
-      index === 0 ? streamMessage(res, [toolUse('echo', { text: 'x' })], { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'answered without tools' }]),
-    );
+    stack.model?.enqueue(useTool('echo', { text: 'x' }));
+    stack.model?.setScript(() => say('answered without tools'));
     const answer = await post(stack.chat.url, '/chat', { message: 'hello' }, user);
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ response: 'answered without tools', degraded: false, tools_called: [] });
@@ -101,9 +100,8 @@ describe('hostile tool definitions', () => {
       fc.asyncProperty(fc.constantFrom(...offered), async (name) => {
         stack.model?.reset();
         const before = stack.gateway.calledTools().length;
-        stack.model?.setHandler((_req, res, index) =>
-          index === 0 ? streamMessage(res, [toolUse(name, { text: 'x' }, 'toolu_pick')], { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'done' }]),
-        );
+        stack.model?.enqueue(useTool(name, { text: 'x' }, 'toolu_pick'));
+        stack.model?.setScript(() => say('done'));
         const answer = await post(stack.chat.url, '/chat', { message: `use ${name}` }, user);
         expect(answer.status).toBe(200);
         const called = stack.gateway.calledTools().slice(before);
@@ -119,9 +117,8 @@ describe('hostile tool definitions', () => {
 
   it('passes at most 20,000 characters of a huge tool result back to the model', async () => {
     stack.model?.reset();
-    stack.model?.setHandler((_req, res, index) =>
-      index === 0 ? streamMessage(res, [toolUse('huge', {}, 'toolu_huge')], { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'read it' }]),
-    );
+    stack.model?.enqueue(useTool('huge', {}, 'toolu_huge'));
+    stack.model?.setScript(() => say('read it'));
     const answer = await post(stack.chat.url, '/chat', { message: 'huge' }, user);
     expect(answer.status).toBe(200);
     const last = stack.model?.requests[1]?.body.messages.at(-1);

@@ -5,16 +5,16 @@
  * from the gateway's list), answers 200 (degraded when the model failed) or its documented 422,
  * never a 5xx, and never leaks a secret.
  */
-import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSse } from '../../src/cli/sse-reader.js';
+import { streamMessage, toolUse, type WireBlock } from '../support/anthropic-stream.js';
+import { raw, say, toolResultsOf, useTool, type FakeAnthropic, type RawWrite } from '../support/fake-anthropic.js';
 import { asService, CLAUDE_KEY, leaks, post, startFuzzStack, type FuzzStack } from './support/fuzz-chat.js';
-import { streamMessage, toolUse, type RawAnthropic, type RawBlock } from './support/raw-anthropic.js';
 
 const MAX_TURNS = 3;
 let stack: FuzzStack;
-let model: RawAnthropic;
+let model: FakeAnthropic;
 const user = asService('model-fuzz-user');
 
 beforeAll(async () => {
@@ -28,17 +28,14 @@ afterAll(async () => {
 beforeEach(() => model.reset());
 
 /** The tool_result blocks of the user message of request `index`. */
-function toolResults(index: number): Array<{ tool_use_id: string; is_error?: boolean; content: string }> {
-  const last = model.requests[index]?.body.messages.at(-1);
-  return Array.isArray(last?.content) ? (last.content as Array<{ tool_use_id: string; is_error?: boolean; content: string }>) : [];
-}
+const toolResults = (index: number) => toolResultsOf(model.requests[index]);
 
 const toolCallsSince = (before: number) => stack.gateway.calledTools().slice(before);
 
 describe('a model that never stops calling tools', () => {
   it('is stopped after CHAT_MAX_TURNS model calls with 422, tools run only on the turns before', async () => {
     const before = stack.gateway.calledTools().length;
-    model.setHandler((_req, res) => streamMessage(res, [toolUse('echo', { text: 'again' })], { stopReason: 'tool_use' }));
+    model.setScript(() => useTool('echo', { text: 'again' }));
     const answer = await post(stack.chat.url, '/chat', { message: 'loop forever' }, user);
     expect(answer.status).toBe(422);
     expect(answer.json).toMatchObject({ error: 'CHAT_ERR_TOOL_LOOP_LIMIT', details: { turns: MAX_TURNS } });
@@ -47,7 +44,7 @@ describe('a model that never stops calling tools', () => {
   });
 
   it('is stopped the same way on the stream, which ends with one error event', async () => {
-    model.setHandler((_req, res) => streamMessage(res, [{ type: 'text', text: 'thinking… ' }, toolUse('echo', { text: 'x' })], { stopReason: 'tool_use' }));
+    model.setScript(() => ({ kind: 'message', content: [{ type: 'text', text: 'thinking… ' }, { type: 'tool_use', name: 'echo', input: { text: 'x' } }] }));
     const response = await fetch(`${stack.chat.url}/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...user }, body: JSON.stringify({ message: 'loop' }) });
     expect(response.status).toBe(200);
     const events: string[] = [];
@@ -65,7 +62,7 @@ describe('a model that never stops calling tools', () => {
 
   it('is stopped by the token budget before any tool runs when one turn reports a huge usage', async () => {
     const before = stack.gateway.calledTools().length;
-    model.setHandler((_req, res) => streamMessage(res, [toolUse('echo', { text: 'x' })], { stopReason: 'tool_use', usage: { input_tokens: 10_000_000, output_tokens: 1 } }));
+    model.setScript(() => ({ kind: 'message', content: [{ type: 'tool_use', name: 'echo', input: { text: 'x' } }], usage: { input_tokens: 10_000_000, output_tokens: 1 } }));
     const answer = await post(stack.chat.url, '/chat', { message: 'expensive' }, user);
     expect(answer.status).toBe(422);
     expect(answer.json).toMatchObject({ error: 'CHAT_ERR_TOOL_LOOP_LIMIT' });
@@ -86,9 +83,8 @@ describe('tool_use blocks the gateway never offered', () => {
         fc.pre(names.every((n) => !offered.has(n)));
         model.reset();
         const before = stack.gateway.calledTools().length;
-        model.setHandler((_req, res, index) =>
-          index === 0 ? streamMessage(res, names.map((n, i) => toolUse(n, { text: 'x' }, `toolu_${i}`)), { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'done' }]),
-        );
+        model.enqueue({ kind: 'message', content: names.map((name, i) => ({ type: 'tool_use', id: `toolu_${i}`, name, input: { text: 'x' } })) });
+        model.setScript(() => say('done'));
         const answer = await post(stack.chat.url, '/chat', { message: 'call odd tools' }, user);
         expect(answer.status).toBe(200);
         expect(answer.json?.['tools_called']).toEqual([]);
@@ -108,9 +104,8 @@ describe('tool_use blocks the gateway never offered', () => {
     ['a number', '42'],
   ])('never calls an offered tool whose input is %s', async (_label, partialJson) => {
     const before = stack.gateway.calledTools().length;
-    model.setHandler((_req, res, index) =>
-      index === 0 ? streamMessage(res, [{ type: 'tool_use', id: 'toolu_bad', name: 'echo', partialJson }], { stopReason: 'tool_use' }) : streamMessage(res, [{ type: 'text', text: 'done' }]),
-    );
+    model.enqueue(raw((res) => streamMessage(res, [{ type: 'tool_use', id: 'toolu_bad', name: 'echo', partialJson }], { stopReason: 'tool_use' })));
+    model.setScript(() => say('done'));
     const answer = await post(stack.chat.url, '/chat', { message: 'bad input' }, user);
     expect(answer.status).toBe(200);
     expect(toolCallsSince(before)).toEqual([]);
@@ -121,9 +116,9 @@ describe('tool_use blocks the gateway never offered', () => {
 });
 
 describe('malformed model output', () => {
-  const cases: Array<[string, (res: ServerResponse) => void]> = [
+  const cases: Array<[string, RawWrite]> = [
     ['broken input JSON in a tool_use', (res) => streamMessage(res, [{ type: 'tool_use', id: 'toolu_x', name: 'echo', partialJson: '{"text": ' }], { stopReason: 'tool_use' })],
-    ['an unknown content block type', (res) => streamMessage(res, [{ type: 'hologram', data: 'x' } as RawBlock, { type: 'text', text: 'hi' }])],
+    ['an unknown content block type', (res) => streamMessage(res, [{ type: 'hologram', data: 'x' } as WireBlock, { type: 'text', text: 'hi' }])],
     ['a tool_use block without id or name', (res) => streamMessage(res, [{ type: 'tool_use', partialJson: '{}' }], { stopReason: 'tool_use' })],
     ['a message without usage', (res) => streamMessage(res, [{ type: 'text', text: 'no usage' }], { usage: null })],
     ['a tool_use turn without usage', (res) => streamMessage(res, [toolUse('echo', { text: 'x' })], { stopReason: 'tool_use', usage: null })],
@@ -137,7 +132,8 @@ describe('malformed model output', () => {
   ];
 
   it.each(cases)('answers %s with 200 (degraded when the model failed), never a 5xx or a leak', async (_label, write) => {
-    model.setHandler((_req, res, index) => (index === 0 ? write(res) : streamMessage(res, [{ type: 'text', text: 'recovered' }])));
+    model.enqueue(raw(write));
+    model.setScript(() => say('recovered'));
     const answer = await post(stack.chat.url, '/chat', { message: 'hello model' }, user);
     expect(answer.status).toBe(200);
     expect(typeof answer.json?.['response']).toBe('string');
@@ -149,7 +145,7 @@ describe('malformed model output', () => {
   });
 
   it.each(['refusal', 'pause_turn', 'model_context_window_exceeded', 'something_new'])('passes an unexpected stop reason (%s) through as a finished answer', async (stopReason) => {
-    model.setHandler((_req, res) => streamMessage(res, [{ type: 'text', text: 'partial' }], { stopReason }));
+    model.setScript(() => ({ kind: 'message', content: [{ type: 'text', text: 'partial' }], stop_reason: stopReason }));
     const answer = await post(stack.chat.url, '/chat', { message: 'hello' }, user);
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ response: 'partial', context: { stop_reason: stopReason } });
@@ -157,14 +153,14 @@ describe('malformed model output', () => {
 });
 
 describe('property: any sequence of model turns', () => {
-  const block: fc.Arbitrary<RawBlock> = fc.oneof(
+  const block: fc.Arbitrary<WireBlock> = fc.oneof(
     fc.string({ maxLength: 40 }).map((text) => ({ type: 'text', text })),
     fc.record({
       type: fc.constant('tool_use'),
       id: fc.option(fc.stringMatching(/^[A-Za-z0-9_]{1,20}$/), { nil: undefined }),
       name: fc.option(fc.oneof(fc.constantFrom('echo', 'fail', 'add', '__proto__'), fc.string({ maxLength: 10 })), { nil: undefined }),
       partialJson: fc.oneof(fc.json({ maxDepth: 2 }), fc.string({ maxLength: 12 })),
-    }) as fc.Arbitrary<RawBlock>,
+    }) as fc.Arbitrary<WireBlock>,
   );
   const turn = fc.record({
     blocks: fc.array(block, { maxLength: 3 }),
@@ -177,9 +173,9 @@ describe('property: any sequence of model turns', () => {
       fc.asyncProperty(fc.array(turn, { minLength: 1, maxLength: MAX_TURNS + 2 }), async (turns) => {
         model.reset();
         const before = stack.gateway.calledTools().length;
-        model.setHandler((_req, res, index) => {
+        model.setScript((_req, index) => {
           const t = turns[Math.min(index, turns.length - 1)];
-          streamMessage(res, t?.blocks ?? [], { stopReason: t?.stopReason ?? 'end_turn', usage: t?.usage ?? null });
+          return raw((res) => streamMessage(res, t?.blocks ?? [], { stopReason: t?.stopReason ?? 'end_turn', usage: t?.usage ?? null }));
         });
         const answer = await post(stack.chat.url, '/chat', { message: 'anything goes' }, user);
         expect([200, 422]).toContain(answer.status);
@@ -202,11 +198,8 @@ describe('history replayed to the model', () => {
   // Messages API refuses ("text content blocks must contain non-whitespace text") — every later
   // message of the session then fails over to offline answers. Fix: test `/\S/` instead of `||`.
   it('never replays an earlier answer that is blank', async () => {
-    model.setHandler((_req, res, index) => {
-      if (index === 0) streamMessage(res, [{ type: 'text', text: '\n\n' }, toolUse('echo', { text: 'x' })], { stopReason: 'tool_use' });
-      else if (index === 1) streamMessage(res, [], { stopReason: 'end_turn' });
-      else streamMessage(res, [{ type: 'text', text: 'second answer' }]);
-    });
+    model.enqueue({ kind: 'message', content: [{ type: 'text', text: '\n\n' }, { type: 'tool_use', name: 'echo', input: { text: 'x' } }] }, { kind: 'message', content: [] });
+    model.setScript(() => say('second answer'));
     const first = await post(stack.chat.url, '/chat', { message: 'first' }, user);
     expect(first.status).toBe(200);
     const second = await post(stack.chat.url, '/chat', { message: 'second', session_id: first.json?.['session_id'] }, user);

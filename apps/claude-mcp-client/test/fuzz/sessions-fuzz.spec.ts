@@ -3,12 +3,12 @@
  * session at once. A session answers one message at a time (the others get 409), is invisible to
  * anyone but its owner (404, indistinguishable from unknown), and never loses an answered turn.
  */
-import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStateStore, type StateStore } from '@mcpgw/state';
+import { streamMessage } from '../support/anthropic-stream.js';
+import { raw, say } from '../support/fake-anthropic.js';
 import { ALICE_KEY, BOB_KEY, asService, leaks, post, startFuzzStack, type FuzzStack } from './support/fuzz-chat.js';
-import { streamMessage } from './support/raw-anthropic.js';
 
 /**
  * The memory store, with a hook that holds back the next session-lock request until a test lets it
@@ -106,7 +106,7 @@ describe('session ownership', () => {
 describe('a long session', () => {
   it('replays at most CHAT_HISTORY_TOKEN_BUDGET estimated tokens of whole earlier turns, newest kept', async () => {
     let sessionId: string | undefined;
-    stack.model?.setHandler((_req, res, index) => streamMessage(res, [{ type: 'text', text: `${index}:${'a'.repeat(6000)}` }]));
+    stack.model?.setScript((_req, index) => say(`${index}:${'a'.repeat(6000)}`));
     for (let i = 0; i < 6; i += 1) {
       const answer = await post(stack.chat.url, '/chat', { message: `${i}:${'u'.repeat(6000)}`, ...(sessionId ? { session_id: sessionId } : {}) }, alice);
       expect(answer.status).toBe(200);
@@ -125,10 +125,7 @@ describe('a long session', () => {
 describe('one message of a session at a time', () => {
   it('answers exactly one of six concurrent messages and refuses the others with 409', async () => {
     const sessionId = await newSession(alice);
-    stack.model?.setHandler(async (_req, res: ServerResponse) => {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      streamMessage(res, [{ type: 'text', text: 'slow answer' }]);
-    });
+    stack.model?.setScript(() => ({ kind: 'message', content: [{ type: 'text', text: 'slow answer', chunks: ['slow answer'] }], chunkDelayMs: 1000 }));
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, i) => post(stack.chat.url, i % 2 ? '/chat' : '/chat/stream', { message: `m${i}`, session_id: sessionId }, alice)),
     );
@@ -151,10 +148,12 @@ describe('one message of a session at a time', () => {
     const firstIndex = stack.model?.requests.length ?? 0;
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    stack.model?.setHandler(async (_req, res: ServerResponse, index) => {
-      if (index === firstIndex) await firstHeld;
-      streamMessage(res, [{ type: 'text', text: `answer ${index}` }]);
-    });
+    stack.model?.setScript((_req, index) =>
+      raw(async (res) => {
+        if (index === firstIndex) await firstHeld;
+        await streamMessage(res, [{ type: 'text', text: `answer ${index}` }]);
+      }),
+    );
     const first = post(stack.chat.url, '/chat', { message: 'first', session_id: sessionId }, alice);
     await expect.poll(() => stack.model?.requests.length, { timeout: 5000 }).toBe(firstIndex + 1);
 

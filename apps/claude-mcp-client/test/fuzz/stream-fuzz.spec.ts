@@ -4,12 +4,11 @@
  * always ends with exactly one `message` or `error`, the text deltas add up to the answer, and a
  * vanished or timed-out exchange frees its session and stores nothing.
  */
-import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSse } from '../../src/cli/sse-reader.js';
+import { say } from '../support/fake-anthropic.js';
 import { asService, post, startFuzzStack, type FuzzStack } from './support/fuzz-chat.js';
-import { streamMessage } from './support/raw-anthropic.js';
 
 let stack: FuzzStack;
 
@@ -20,14 +19,6 @@ afterAll(async () => {
   await stack?.close();
 });
 beforeEach(() => stack.model?.reset());
-
-/** Writes the start of a message and `text`, then never finishes (until the client leaves). */
-function stall(res: ServerResponse, text: string): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.write(`event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { id: 'msg_s', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } })}\n\n`);
-  res.write(`event: content_block_start\ndata: ${JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })}\n\n`);
-  res.write(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`);
-}
 
 async function stream(body: unknown, user: string): Promise<Array<{ event: string; json: Record<string, unknown> }>> {
   const response = await fetch(`${stack.chat.url}/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...asService(user) }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
@@ -45,7 +36,8 @@ describe('SSE framing', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 4 }), async (chunks) => {
-        stack.model?.setHandler((_req, res) => streamMessage(res, chunks.map((t) => ({ type: 'text', text: t }))));
+        // One text block a chunk, each sent as one delta.
+        stack.model?.setScript(() => ({ kind: 'message', content: chunks.map((text) => ({ type: 'text', text, chunks: [text] })) }));
         const events = await stream({ message: 'say odd things' }, 'sse-user');
         expect(events[0]?.event).toBe('session');
         const finals = events.filter((e) => e.event === 'message' || e.event === 'error');
@@ -60,10 +52,7 @@ describe('SSE framing', () => {
   });
 
   it('serves many streams at once, each complete and on its own session', async () => {
-    stack.model?.setHandler(async (_req, res, index) => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      streamMessage(res, [{ type: 'text', text: `answer ${index}` }]);
-    });
+    stack.model?.setScript((_req, index) => ({ kind: 'message', content: [{ type: 'text', text: `answer ${index}`, chunks: [`answer ${index}`] }], chunkDelayMs: 50 }));
     const all = await Promise.all(Array.from({ length: 12 }, (_, i) => stream({ message: `q${i}` }, `many-${i % 3}`)));
     const sessions = new Set<unknown>();
     for (const events of all) {
@@ -81,7 +70,7 @@ describe('cancellation', () => {
   it('frees the session and stores nothing when the client leaves mid-answer', async () => {
     const first = await post(stack.chat.url, '/chat', { message: 'open' }, asService('leaver'));
     const sessionId = String(first.json?.['session_id']);
-    stack.model?.setHandler((_req, res) => stall(res, 'partial…'));
+    stack.model?.setScript(() => ({ kind: 'stall', chunks: ['partial…'] }));
     const cancelledBefore = exchanges('cancelled');
     const controller = new AbortController();
     const response = await fetch(`${stack.chat.url}/chat/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...asService('leaver') }, body: JSON.stringify({ message: 'then leave', session_id: sessionId }), signal: controller.signal });
@@ -93,7 +82,7 @@ describe('cancellation', () => {
     }
     controller.abort();
     await expect.poll(() => exchanges('cancelled'), { timeout: 5000 }).toBe(cancelledBefore + 1);
-    stack.model?.setHandler((_req, res) => streamMessage(res, [{ type: 'text', text: 'back' }]));
+    stack.model?.setScript(() => say('back'));
     expect((await post(stack.chat.url, '/chat', { message: 'again', session_id: sessionId }, asService('leaver'))).status).toBe(200);
     const stored = JSON.parse(String(await stack.chat.store.get(`session:${sessionId}`))) as { turns: Array<{ user: string }> };
     expect(stored.turns.map((t) => t.user)).toEqual(['open', 'again']);
@@ -102,7 +91,7 @@ describe('cancellation', () => {
   it('answers 504 on /chat and one error event on the stream when the model never finishes, freeing the session each time', async () => {
     const first = await post(stack.chat.url, '/chat', { message: 'open' }, asService('deadline'));
     const sessionId = String(first.json?.['session_id']);
-    stack.model?.setHandler((_req, res) => stall(res, 'never done'));
+    stack.model?.setScript(() => ({ kind: 'stall', chunks: ['never done'] }));
     const plain = await post(stack.chat.url, '/chat', { message: 'hang', session_id: sessionId }, asService('deadline'));
     expect(plain.status).toBe(504);
     expect(plain.json).toMatchObject({ error: 'UPSTREAM_TIMEOUT' });
@@ -110,7 +99,7 @@ describe('cancellation', () => {
     const events = await stream({ message: 'hang again', session_id: sessionId }, 'deadline');
     expect(events.filter((e) => e.event === 'error').map((e) => e.json['error'])).toEqual(['UPSTREAM_TIMEOUT']);
     expect(events.at(-1)?.event).toBe('error');
-    stack.model?.setHandler((_req, res) => streamMessage(res, [{ type: 'text', text: 'finally' }]));
+    stack.model?.setScript(() => say('finally'));
     expect((await post(stack.chat.url, '/chat', { message: 'after', session_id: sessionId }, asService('deadline'))).status).toBe(200);
     const stored = JSON.parse(String(await stack.chat.store.get(`session:${sessionId}`))) as { turns: Array<{ user: string }> };
     expect(stored.turns.map((t) => t.user)).toEqual(['open', 'after']);

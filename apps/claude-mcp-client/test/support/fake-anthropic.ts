@@ -2,10 +2,12 @@
  * A local Anthropic-compatible Messages API (`POST /v1/messages`, JSON or SSE streaming) that
  * answers from a per-test script, so the real SDK — retries, streaming parser, errors — runs
  * against it through `ANTHROPIC_BASE_URL`. It records every request, and whether the client
- * went away before the answer was complete.
+ * went away before the answer was complete. A `raw` step writes whatever bytes a test wants
+ * (malformed SSE, broken tool input, no usage) for the answers the API itself would never give.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
+import { streamMessage, type WireBlock } from './anthropic-stream.js';
 
 export type FakeBlock =
   | { type: 'text'; text: string; chunks?: string[] }
@@ -17,7 +19,12 @@ export type FakeStep =
   /** An HTTP error with an Anthropic error body. */
   | { kind: 'error'; status: number; type: string; message?: string; errorCode?: string; headers?: Record<string, string> }
   /** Streams the start of a message, these text chunks, then never finishes (until the client leaves). */
-  | { kind: 'stall'; chunks: string[] };
+  | { kind: 'stall'; chunks: string[] }
+  /** Writes the whole answer itself (see `./anthropic-stream.ts`); a write that throws or rejects destroys the response. */
+  | { kind: 'raw'; write: RawWrite };
+
+/** Writes a whole answer; the fake waits for a returned promise. */
+export type RawWrite = (res: ServerResponse) => unknown;
 
 /** One request as the fake saw it. */
 export interface RecordedRequest {
@@ -47,9 +54,17 @@ export interface FakeAnthropic {
   close(): Promise<void>;
 }
 
+/** A message of one text block. */
+export const say = (text: string): FakeStep => ({ kind: 'message', content: [{ type: 'text', text }] });
+/** A message asking for one tool (stop reason `tool_use`). */
+export const useTool = (name: string, input: Record<string, unknown> = {}, id?: string): FakeStep => ({
+  kind: 'message',
+  content: [{ type: 'tool_use', id, name, input }],
+});
+/** An answer written by `write`. */
+export const raw = (write: RawWrite): FakeStep => ({ kind: 'raw', write });
+
 let toolIds = 0;
-const sse = (res: ServerResponse, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function wordsOf(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
@@ -58,7 +73,7 @@ function wordsOf(text: string): string[] {
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const queue: FakeStep[] = [];
   const requests: RecordedRequest[] = [];
-  const defaultScript: FakeScript = () => ({ kind: 'message', content: [{ type: 'text', text: 'ok' }] });
+  const defaultScript: FakeScript = () => say('ok');
   let script = defaultScript;
   const openResponses = new Set<ServerResponse>();
 
@@ -83,9 +98,12 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         if (!res.writableFinished) record.aborted = true;
       });
       const step = queue.shift() ?? script(record, requests.length - 1);
-      void answer(record, step, res).then(() => {
-        record.completed = res.writableFinished;
-      });
+      void answer(record, step, res).then(
+        () => {
+          record.completed = res.writableFinished;
+        },
+        () => res.destroy(),
+      );
     });
   });
 
@@ -110,6 +128,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
 }
 
 async function answer(record: RecordedRequest, step: FakeStep, res: ServerResponse): Promise<void> {
+  if (step.kind === 'raw') {
+    await step.write(res);
+    return;
+  }
   if (step.kind === 'error') {
     const details = step.errorCode ? { details: { error_code: step.errorCode } } : {};
     res.writeHead(step.status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...step.headers });
@@ -122,7 +144,7 @@ async function answer(record: RecordedRequest, step: FakeStep, res: ServerRespon
     type: 'message',
     role: 'assistant',
     model: record.body.model,
-    content: content.map((b) => (b.type === 'text' ? { type: 'text', text: b.text, citations: null } : { type: 'tool_use', id: b.id ?? `toolu_${++toolIds}`, name: b.name, input: b.input })),
+    content: content.map((b) => (b.type === 'text' ? { type: 'text' as const, text: b.text, citations: null } : { type: 'tool_use' as const, id: b.id ?? `toolu_${++toolIds}`, name: b.name, input: b.input })),
     stop_reason: step.kind === 'stall' ? null : (step.stop_reason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn')),
     stop_sequence: null,
     usage: { input_tokens: step.kind === 'message' ? (step.usage?.input_tokens ?? 100) : 100, output_tokens: step.kind === 'message' ? (step.usage?.output_tokens ?? 20) : 0 },
@@ -131,34 +153,24 @@ async function answer(record: RecordedRequest, step: FakeStep, res: ServerRespon
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' }).end(JSON.stringify(message));
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': 'req_fake' });
-  sse(res, 'message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { input_tokens: message.usage.input_tokens, output_tokens: 1 } } });
-  const delay = step.kind === 'message' ? (step.chunkDelayMs ?? 0) : 0;
-  for (const [index, block] of message.content.entries()) {
+  const blocks = message.content.map((block, index): WireBlock => {
     const source = content[index];
-    if (block.type === 'text' && source?.type === 'text') {
-      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '', citations: null } });
-      for (const chunk of source.chunks ?? wordsOf(source.text)) {
-        if (delay) await sleep(delay);
-        if (res.destroyed) return;
-        sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: chunk } });
-      }
-      if (step.kind === 'stall') return; // never finishes: the client has to give up
-      sse(res, 'content_block_stop', { type: 'content_block_stop', index });
-    } else if (block.type === 'tool_use') {
-      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
-      sse(res, 'content_block_stop', { type: 'content_block_stop', index });
-    }
-  }
-  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
-  sse(res, 'message_stop', { type: 'message_stop' });
-  res.end();
+    if (block.type === 'tool_use') return { type: 'tool_use', id: block.id, name: block.name, partialJson: JSON.stringify(block.input) };
+    return { type: 'text', text: block.text, chunks: source?.type === 'text' && source.chunks ? source.chunks : wordsOf(block.text) };
+  });
+  await streamMessage(res, blocks, {
+    id: message.id,
+    model: message.model,
+    stopReason: message.stop_reason ?? undefined,
+    usage: message.usage,
+    chunkDelayMs: step.kind === 'message' ? step.chunkDelayMs : undefined,
+    stall: step.kind === 'stall',
+  });
 }
 
-/** The `tool_result` blocks of a request's last user message. */
-export function toolResultsOf(request: RecordedRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
-  const last = request.body.messages.at(-1);
+/** The `tool_result` blocks of a request's last user message (none for a request that was never made). */
+export function toolResultsOf(request: RecordedRequest | undefined): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
+  const last = request?.body.messages.at(-1);
   if (!last || !Array.isArray(last.content)) return [];
   return (last.content as Array<Record<string, unknown>>)
     .filter((b) => b['type'] === 'tool_result')

@@ -1,59 +1,36 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  leaksInternals,
-  rawRequest,
-  wrongBearerHeaders,
-  type RawAnswer,
-  type ServiceProcess,
-} from '@mcpgw/testing';
-import {
-  CLIENT_SECRET,
-  expectNoSecrets,
-  SERVICE_TOKEN,
-  simStats,
-  startBroker,
-  startSimulator,
-} from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { leaksInternals, rawRequest, wrongBearerHeaders, type RawAnswer } from '@mcpgw/testing';
+import { CLIENT_SECRET, SERVICE_TOKEN, simStats } from '../support/processes.js';
+import { useSimulatedBroker } from '../support/simulated-broker.js';
 
 const JSON_AUTH = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
 
 const WRONG = [...wrongBearerHeaders(SERVICE_TOKEN), `Bearer ${CLIENT_SECRET}`];
 
 describe('broker HTTP surface under hostile input (simulator, memory store)', () => {
-  let sim: ServiceProcess;
-  let broker: ServiceProcess;
-  const bodies: string[] = [];
-
-  beforeAll(async () => {
-    sim = await startSimulator({ SIM_RATE_LIMIT_PER_HOUR: '1000000' });
-    broker = await startBroker(sim.url);
-  });
-  afterAll(async () => {
-    await broker?.stop();
-    await sim?.stop();
-  });
+  const stack = useSimulatedBroker({ SIM_RATE_LIMIT_PER_HOUR: '1000000' });
 
   const send = async (
     path: string,
     headers: Record<string, string | string[]>,
     body?: string | Buffer,
   ): Promise<RawAnswer> => {
-    const answer = await rawRequest(broker.url, {
+    const answer = await rawRequest(stack.broker.url, {
       method: body === undefined ? 'GET' : 'POST',
       path,
       headers,
       body,
     });
-    bodies.push(answer.text);
+    stack.bodies.push(answer.text);
     return answer;
   };
   const batch = (body: string | Buffer, headers: Record<string, string | string[]> = JSON_AUTH) =>
     send('/v1/threat/batch', headers, body);
 
   it('refuses lookups and batches without the exact service token, in any path spelling, asking SentraIP nothing', async () => {
-    const before = (await simStats(sim.url)).lookups;
+    const before = (await simStats(stack.sim.url)).lookups;
     const body = JSON.stringify({ targets: [{ type: 'ip', target: '198.18.1.1' }] });
     for (const authorization of WRONG) {
       for (const path of [
@@ -71,7 +48,7 @@ describe('broker HTTP surface under hostile input (simulator, memory store)', ()
     expect((await send(`/v1/threat/ip/198.18.1.1?access_token=${SERVICE_TOKEN}`, {})).status).toBe(
       401,
     );
-    expect((await simStats(sim.url)).lookups).toBe(before);
+    expect((await simStats(stack.sim.url)).lookups).toBe(before);
   });
 
   it('answers any JSON batch body with 200 or 400 naming the bad items; never 5xx (property)', async () => {
@@ -174,7 +151,7 @@ describe('broker HTTP surface under hostile input (simulator, memory store)', ()
   });
 
   it('never shows the client secret, the Basic credentials or a SentraIP token in answers or logs', () => {
-    expect(bodies.length).toBeGreaterThan(50);
-    expectNoSecrets([...bodies, ...broker.lines()]);
+    expect(stack.bodies.length).toBeGreaterThan(50);
+    stack.expectNoLeaks();
   });
 });

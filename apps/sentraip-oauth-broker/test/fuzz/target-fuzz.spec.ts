@@ -1,22 +1,17 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { THREAT_TARGET_PATTERN, threatVerdictSchema } from '@mcpgw/tool-schemas';
-import { leaksInternals, rawRequest, type ServiceProcess } from '@mcpgw/testing';
-import {
-  BrokerClient,
-  expectNoSecrets,
-  SERVICE_TOKEN,
-  setSimFaults,
-  simStats,
-  startBroker,
-  startSimulator,
-} from '../support/processes.js';
+import { leaksInternals, rawRequest } from '@mcpgw/testing';
+import { SERVICE_TOKEN, setSimFaults, simStats } from '../support/processes.js';
+import { useSimulatedBroker } from '../support/simulated-broker.js';
 
 const TARGET = new RegExp(THREAT_TARGET_PATTERN, 'u');
 
-/** Odd spellings that name a host: [type, as sent, canonical target]. */
+/**
+ * Odd spellings that name a host: [type, as sent, canonical target]. `api.spec.ts` has the
+ * plain IPv4-mapped `::ffff:203.0.113.9` (with the cache) and the refusals whose message it checks.
+ */
 const ACCEPTED: Array<[string, string, string]> = [
-  ['ip', '::ffff:203.0.113.9', '203.0.113.9'],
   ['ip', '::FFFF:CB00:7109', '203.0.113.9'],
   ['ip', '0:0:0:0:0:ffff:203.0.113.9', '203.0.113.9'],
   ['ip', '2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
@@ -81,35 +76,20 @@ const REFUSED: Array<[string, string, 'target' | 'type']> = [
     'example.123',
     '\u200bexample.com',
     'exa\u0000mple.com',
-    '../etc',
     'example.com?x=1',
     'exa mple.com',
   ].map((t): [string, string, 'target'] => ['domain', t, 'target']),
   ['IP', '1.1.1.1', 'type'],
-  ['url', 'example.com', 'type'],
   ['__proto__', '1.1.1.1', 'type'],
   ['constructor', 'example.com', 'type'],
 ];
 
 describe('threat lookups of odd targets (simulator, memory store)', () => {
-  let sim: ServiceProcess;
-  let broker: ServiceProcess;
-  let client: BrokerClient;
-  const bodies: string[] = [];
-
-  beforeAll(async () => {
-    sim = await startSimulator({ SIM_RATE_LIMIT_PER_HOUR: '1000000' });
-    broker = await startBroker(sim.url);
-    client = new BrokerClient(broker.url);
-  });
-  afterAll(async () => {
-    client?.close();
-    await broker?.stop();
-    await sim?.stop();
-  });
+  const stack = useSimulatedBroker({ SIM_RATE_LIMIT_PER_HOUR: '1000000' });
+  const bodies = stack.bodies;
 
   it.each(ACCEPTED)('looks up %s %j as %s', async (type, raw, canonical) => {
-    const answer = await client.lookup(type, raw);
+    const answer = await stack.client.lookup(type, raw);
     bodies.push(JSON.stringify(answer.body));
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ type, target: canonical });
@@ -117,22 +97,21 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
   });
 
   it('refuses every ambiguous or malformed target with 400 naming the field, asking SentraIP nothing', async () => {
-    const before = (await simStats(sim.url)).lookups;
+    const before = (await simStats(stack.sim.url)).lookups;
     for (const [type, raw, field] of REFUSED) {
-      const answer = await client.lookup(type, raw);
+      const answer = await stack.client.lookup(type, raw);
       bodies.push(JSON.stringify(answer.body));
       expect(answer.status, `${type} ${JSON.stringify(raw)}`).toBe(400);
       expect(answer.body['error']).toBe('BRK_ERR_INVALID_TARGET');
       expect(answer.body['details'], raw).toEqual([expect.objectContaining({ field })]);
     }
-    expect((await simStats(sim.url)).lookups).toBe(before);
+    expect((await simStats(stack.sim.url)).lookups).toBe(before);
   });
 
   it('answers raw and percent-encoded paths with 200 or 400, never 404 or 500', async () => {
     const cases: Array<[string, number, string?]> = [
       ['/v1/threat/ip/%31.1.1.1', 200, '1.1.1.1'],
       ['/v1/threat/domain/a%2Eexample.com', 200, 'a.example.com'],
-      ['/v1/threat/ip/%3A%3Affff%3A203.0.113.9', 200, '203.0.113.9'],
       ['/v1/threat/ip/1.1.1.1%2F', 400],
       ['/v1/threat/ip/1.1.1.1/', 400],
       ['/v1/threat/ip//1.1.1.1', 400],
@@ -142,12 +121,10 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
       ['/v1/threat/domain/../etc', 400],
       ['/v1/threat/domain/%2e%2e/%2e%2e/health', 400],
       ['/v1/threat/domain/example.com%00', 400],
-      ['/v1/threat/domain/example.com%3Fx%3D1', 400],
-      ['/v1/threat/ip/', 400],
       [`/v1/threat/domain/${'a'.repeat(4000)}.com`, 400],
     ];
     for (const [path, status, target] of cases) {
-      const answer = await rawRequest(broker.url, {
+      const answer = await rawRequest(stack.broker.url, {
         path,
         headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
       });
@@ -172,7 +149,7 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('ip', 'domain'), target, async (type, raw) => {
-        const answer = await client.lookup(type, raw);
+        const answer = await stack.client.lookup(type, raw);
         bodies.push(JSON.stringify(answer.body));
         expect([200, 400], `${type} ${JSON.stringify(raw)}`).toContain(answer.status);
         if (answer.status === 400) {
@@ -182,7 +159,7 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
         const canonical = String(answer.body['target']);
         expect(TARGET.test(canonical)).toBe(true);
         expect(threatVerdictSchema.validate(answer.body).error).toBeUndefined();
-        const again = await client.lookup(type, canonical);
+        const again = await stack.client.lookup(type, canonical);
         expect(again.status).toBe(200);
         expect(again.body['target']).toBe(canonical);
         expect(again.headers['x-broker-verdict-source']).toBe('cache');
@@ -192,9 +169,9 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
   });
 
   it('asks SentraIP once for concurrent lookups of one host under many spellings', async () => {
-    await setSimFaults(sim.url, { latency_ms: 300 });
+    await setSimFaults(stack.sim.url, { latency_ms: 300 });
     try {
-      const before = (await simStats(sim.url)).lookups;
+      const before = (await simStats(stack.sim.url)).lookups;
       const ipSpellings = [
         '198.18.7.7',
         '::ffff:198.18.7.7',
@@ -208,9 +185,11 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
         'XN--FZ-MNCHEN-T9A.de',
       ];
       const answers = await Promise.all([
-        ...Array.from({ length: 40 }, (_, i) => client.lookup('ip', ipSpellings[i % 4] as string)),
         ...Array.from({ length: 40 }, (_, i) =>
-          client.lookup('domain', domainSpellings[i % 4] as string),
+          stack.client.lookup('ip', ipSpellings[i % 4] as string),
+        ),
+        ...Array.from({ length: 40 }, (_, i) =>
+          stack.client.lookup('domain', domainSpellings[i % 4] as string),
         ),
       ]);
       for (const a of answers) {
@@ -223,15 +202,15 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
       expect(new Set(answers.slice(40).map((a) => a.body['target']))).toEqual(
         new Set(['xn--fz-mnchen-t9a.de']),
       );
-      expect((await simStats(sim.url)).lookups - before).toBe(2);
+      expect((await simStats(stack.sim.url)).lookups - before).toBe(2);
     } finally {
-      await setSimFaults(sim.url, { reset: true, latency_ms: 0 });
+      await setSimFaults(stack.sim.url, { reset: true, latency_ms: 0 });
     }
   });
 
   it('answers batches in request order, looking each host up once whatever its spelling', async () => {
-    const before = (await simStats(sim.url)).lookups;
-    const answer = await client.batch({
+    const before = (await simStats(stack.sim.url)).lookups;
+    const answer = await stack.client.batch({
       targets: [
         { type: 'ip', target: '198.18.9.9' },
         { type: 'domain', target: 'fz-batch.example' },
@@ -250,11 +229,11 @@ describe('threat lookups of odd targets (simulator, memory store)', () => {
       'fz-batch.example',
       '198.18.9.9',
     ]);
-    expect((await simStats(sim.url)).lookups - before).toBe(2);
+    expect((await simStats(stack.sim.url)).lookups - before).toBe(2);
   });
 
   it('never shows the client secret, the Basic credentials or a SentraIP token in answers or logs', () => {
     expect(bodies.length).toBeGreaterThan(50);
-    expectNoSecrets([...bodies, ...broker.lines()]);
+    stack.expectNoLeaks();
   });
 });

@@ -178,16 +178,20 @@ export function expectNoSecrets(texts: readonly string[], tokens: readonly strin
   }
 }
 
-/** Polls `check` every `intervalMs` until it returns true, for at most `timeoutMs`. */
+/**
+ * Polls `check` every `intervalMs` until it returns true, for at most `timeoutMs`; the error
+ * names `what` was awaited.
+ */
 export async function waitFor(
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
   intervalMs = 100,
+  what = 'the condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
+  throw new Error(`waited ${timeoutMs} ms for ${what}, in vain`);
 }

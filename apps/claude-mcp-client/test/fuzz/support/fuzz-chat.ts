@@ -1,14 +1,14 @@
 /**
  * The chat client under attack: the real app (`startChat`) in front of a fake gateway (key checks,
- * `/mcp` proxied to a real MCP server with `echo`, `fail` and `add`) and a raw Messages API fake,
+ * `/mcp` proxied to a real MCP server with `echo`, `fail` and `add`) and the fake Messages API,
  * all on 127.0.0.1 ephemeral ports. Plus the secrets the answers must never contain.
  */
 import { echoTool, failingTool, leaksInternals, startFakeMcpUpstream, structuredTool, type FakeMcpUpstream, type FakeTool } from '@mcpgw/testing';
 import type { StateStore } from '@mcpgw/state';
 import { startChat, type ChatHarness } from '../../support/chat-harness.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { CHAT_SERVICE_TOKEN } from '../../support/system.js';
 import { startFakeGateway, type FakeGateway } from './fake-gateway.js';
-import { startRawAnthropic, type RawAnthropic } from './raw-anthropic.js';
 
 export const ALICE_KEY = 'alice-gateway-key-0123456789abcdef';
 export const BOB_KEY = 'bob-gateway-key-0123456789abcdefgh';
@@ -28,12 +28,12 @@ export interface FuzzStack {
   readonly chat: ChatHarness;
   readonly gateway: FakeGateway;
   readonly upstream: FakeMcpUpstream;
-  readonly model?: RawAnthropic;
+  readonly model?: FakeAnthropic;
   close(): Promise<void>;
 }
 
 export interface FuzzStackOptions {
-  /** Use the raw Messages API fake (otherwise offline mode: no Claude key). */
+  /** Use the fake Messages API (otherwise offline mode: no Claude key). */
   claude?: boolean;
   env?: Record<string, string>;
   tools?: readonly FakeTool[];
@@ -46,7 +46,7 @@ export interface FuzzStackOptions {
 export async function startFuzzStack(options: FuzzStackOptions = {}): Promise<FuzzStack> {
   const upstream = await startFakeMcpUpstream({ sdk: options.sdk ?? 'v2', tools: options.tools ?? [echoTool, failingTool, structuredTool] });
   const gateway = await startFakeGateway(upstream.url, [ALICE_KEY, BOB_KEY]);
-  const model = options.claude ? await startRawAnthropic() : undefined;
+  const model = options.claude ? await startFakeAnthropic() : undefined;
   let chat: ChatHarness;
   try {
     chat = await startChat({
