@@ -17,7 +17,8 @@ import { RuleEngine } from './rules/rule-engine.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
 import { CappedLog } from './support/capped-log.js';
 import { Periodic } from './support/periodic.js';
-import { consumerName, StreamWorker } from './support/stream-worker.js';
+import { StreamWorker } from './support/stream-worker.js';
+import { consumerName } from './support/stream-worker-options.js';
 
 /** What {@link createCollector} needs. */
 export interface CollectorOptions {

@@ -7,7 +7,8 @@ import type { CollectorMetrics } from '../collector-metrics.js';
 import type { RuleSet } from '../rules/compile-rules.js';
 import type { RulesWatcher } from '../rules/rules-watcher.js';
 import type { CappedLog } from '../support/capped-log.js';
-import { consumerName, StreamWorker } from '../support/stream-worker.js';
+import { StreamWorker } from '../support/stream-worker.js';
+import { consumerName } from '../support/stream-worker-options.js';
 import { actionKeys, parseJob, type ActionJob } from './action-job.js';
 import { actionStream } from './action-queue.js';
 import { recordOutcome, type DeadLetter } from './outcome-recorder.js';
@@ -159,6 +160,9 @@ export class ActionExecutor {
   private async handle(entries: StreamEntry[]): Promise<string[]> {
     const ackNow: string[] = [];
     const jobs = entries.map((entry) => ({ entry, job: parseJob(entry.fields) }));
+    // Taken before the done markers are read: a job running now may record its outcome meanwhile,
+    // and its own run acknowledges the entry once the XACK goes through.
+    const running = jobs.map(({ job }) => job !== undefined && this.inFlight.has(job.key));
     const done = await Promise.all(
       jobs.map(({ job }) =>
         job ? this.deps.store.get(actionKeys.done(job.key)) : Promise.resolve(null),
@@ -168,10 +172,12 @@ export class ActionExecutor {
       if (!job) {
         this.deps.logger.error('dropping unreadable action entry', { entry: entry.id });
         ackNow.push(entry.id);
+      } else if (running[i] === true || this.inFlight.has(job.key)) {
+        // Handed back (a re-read of the pending list) while still running: not a duplicate.
       } else if (done[i] !== null) {
         this.deps.metrics.actions.inc({ action: job.action, outcome: 'duplicate' });
         ackNow.push(entry.id);
-      } else if (!this.inFlight.has(job.key)) {
+      } else {
         const parent = extractTraceContext({
           traceparent: entry.fields['traceparent'],
           tracestate: entry.fields['tracestate'],

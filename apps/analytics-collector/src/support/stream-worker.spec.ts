@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStateStore, StoreUnavailableError, type StreamEntry } from '@mcpgw/state';
 import { createLogger } from '@mcpgw/telemetry';
-import { StreamWorker, type StreamWorkerOptions } from './stream-worker.js';
+import { StreamWorker } from './stream-worker.js';
+import type { StreamWorkerOptions } from './stream-worker-options.js';
 
 interface Delivery {
   ids: string[];
@@ -41,6 +42,7 @@ describe('StreamWorker', () => {
     handle: (entries: StreamEntry[], n: number) => readonly string[] | Promise<readonly string[]>,
     options: Partial<StreamWorkerOptions> = {},
   ): StreamWorker => {
+    if (worker) throw new Error('stop the running worker first');
     const stream = new Writable({
       write(chunk: Buffer, _enc, done) {
         for (const line of chunk.toString('utf8').split('\n'))
@@ -137,7 +139,9 @@ describe('StreamWorker', () => {
       },
       { retryUnacknowledged: true },
     );
-    await until(() => messages.includes('failed entries no longer pending; dropped'));
+    await until(() =>
+      messages.includes('failed entries no longer pending for this consumer; not retried'),
+    );
     const fresh = await store.streamAppend('s', { n: '2' });
     await until(async () => deliveries.length === 2 && (await pending()) === 0);
     expect(deliveries[1]?.ids).toEqual([fresh]);
@@ -157,6 +161,93 @@ describe('StreamWorker', () => {
     expect(failAcks).toBe(-1);
     expect(deliveries.map((d) => d.ids)).toEqual([[a]]);
     expect(acked).toEqual([1]);
+  });
+
+  it('retries what is still pending in the store, not what the failed delivery held', async () => {
+    const [a, b] = await store.streamAppendMany('s', [{ n: '1' }, { n: '2' }]);
+    start(
+      async (entries, n) => {
+        if (n > 1) return ids(entries);
+        // Meanwhile another replica's idle claim takes `a` over (say this one stalled).
+        await store.streamClaimIdle('s', 'g', 'c2', { minIdleMs: 0, count: 1 });
+        return [];
+      },
+      { retryUnacknowledged: true },
+    );
+    await until(async () => deliveries.length === 2 && (await pending()) === 1);
+    expect(deliveries.map((d) => d.ids)).toEqual([[a, b], [b]]);
+    expect(ids(await store.streamReadPending('s', 'g', 'c2'))).toEqual([a]);
+  });
+
+  it('a fresh worker under the same consumer name retries what an earlier one left failed', async () => {
+    const a = await store.streamAppend('s', { n: '1' });
+    const first = start(() => [], { retryUnacknowledged: true });
+    await until(() => deliveries.length >= 1);
+    await first.stop();
+    worker = undefined;
+    const before = deliveries.length;
+    // The claim-idle time (60 s) is far away: only a re-read of the pending list finds `a`.
+    start((entries) => ids(entries), { retryUnacknowledged: true });
+    await until(async () => deliveries.length > before && (await pending()) === 0);
+    expect(deliveries.slice(before)).toEqual([
+      expect.objectContaining({ ids: [a], claimed: true }),
+    ]);
+  });
+
+  it('retries only the failed entries, not those still in flight, page by page', async () => {
+    const [a, b, c, d] = await store.streamAppendMany('s', [
+      { n: '1' },
+      { n: '2' },
+      { n: '3' },
+      { n: '4' },
+    ]);
+    // `a` and `b` stay in flight (acknowledged later); the delivery of `c`, `d` throws once,
+    // and from then on the handler takes one entry at a time (back-pressure).
+    start(
+      (entries, n) => {
+        if (n === 2) throw new StoreUnavailableError('timeout');
+        return ids(entries).filter((id) => id === c || id === d);
+      },
+      { count: 2, room: () => (deliveries.length >= 2 ? 1 : 2) },
+    );
+    await until(async () => deliveries.length === 4 && (await pending()) === 2);
+    expect(deliveries.map((x) => x.ids)).toEqual([[a, b], [c, d], [c], [d]]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deliveries).toHaveLength(4);
+    expect(ids(await store.streamReadPending('s', 'g', 'c1'))).toEqual([a, b]);
+  });
+
+  it('retries a later failure at once while an entry that keeps failing waits for the idle claim', async () => {
+    const poison = await store.streamAppend('s', { n: 'poison' });
+    let fresh = '';
+    let freshFailures = 1;
+    // Like EntryProcessor.handle: entries in order, stopping at the first failure.
+    start(
+      (entries) => {
+        const done: string[] = [];
+        for (const e of entries) {
+          if (e.id === poison || (e.id === fresh && freshFailures-- > 0)) break;
+          done.push(e.id);
+        }
+        return done;
+      },
+      { retryUnacknowledged: true, claimIdleMs: () => 1_200 },
+    );
+    await until(() => messages.includes('failed entries left to the idle claim'));
+    fresh = await store.streamAppend('s', { n: 'fresh' });
+    // Failed once, then retried alone — the poison entry ahead of it is not re-read — and done.
+    await until(
+      async () => deliveries.some((d) => d.ids.includes(fresh)) && (await pending()) === 1,
+    );
+    expect(deliveries.filter((d) => d.ids.includes(fresh)).map((d) => d.ids)).toEqual([
+      [fresh],
+      [fresh],
+    ]);
+    // The poison entry keeps its own window: retried for half the claim-idle time per delivery.
+    await until(() => deliveries.some((d) => d.claimed && d.ids.includes(poison)), 5_000);
+    const local = deliveries.filter((d) => !d.claimed && d.ids.includes(poison));
+    expect(local.every((d) => d.at - local[0]!.at < 600 + 50)).toBe(true);
+    expect(deliveries.find((d) => d.claimed)?.ids).toEqual([poison]);
   });
 
   it('without retryUnacknowledged, leaves unreturned entries to the handler (acknowledged later)', async () => {

@@ -1,50 +1,9 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { sleep } from '@mcpgw/resilience';
-import { StoreError, type StateStore, type StreamEntry } from '@mcpgw/state';
-import type { Logger } from '@mcpgw/telemetry';
-
-/** Options of {@link StreamWorker}. */
-export interface StreamWorkerOptions {
-  store: StateStore;
-  stream: string;
-  group: string;
-  consumer: string;
-  logger: Logger;
-  /** Most entries per read. */
-  count: number;
-  /** How long a read waits for new entries. */
-  blockMs: number;
-  /** Pending entries idle this long (their consumer died) are taken over. */
-  claimIdleMs: () => number;
-  /**
-   * Handles entries; returns the ids to acknowledge now. Throwing leaves every entry pending,
-   * and they are handed over again after a backoff (see {@link StreamWorker}). An id not
-   * returned stays pending: it is retried the same way with `retryUnacknowledged`, otherwise
-   * (the handler still works on it, and acknowledges it with {@link StreamWorker.ack}) it comes
-   * back only through the idle claim.
-   */
-  handle: (entries: StreamEntry[], claimed: boolean) => Promise<readonly string[]>;
-  /** The handler returns only the ids it finished; the others failed and are retried. */
-  retryUnacknowledged?: boolean;
-  /** Entries the handler can take now (back-pressure); default `count`. */
-  room?: () => number;
-  onAcked?: (count: number) => void;
-}
-
-/** Entries of this consumer's pending list that failed, with when they were delivered. */
-interface HeldEntries {
-  entries: StreamEntry[];
-  claimed: boolean;
-  deliveredAt: number;
-}
+import { StoreError, type StreamEntry } from '@mcpgw/state';
+import { PendingRetry } from './pending-retry.js';
+import type { StreamWorkerOptions } from './stream-worker-options.js';
 
 const MAX_ERROR_BACKOFF_MS = 2_000;
-
-/** A consumer name unique to this process: host, pid and a random suffix. */
-export function consumerName(): string {
-  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
 
 /**
  * One consumer of a consumer group: reads new entries (blocking), and every half claim-idle
@@ -53,28 +12,33 @@ export function consumerName(): string {
  * least once, across restarts and replicas.
  *
  * Entries the handler failed (it threw, or left them unacknowledged with
- * `retryUnacknowledged`) stay in this consumer's pending list and are handed to it again —
- * before any new entry — after a backoff of 100 ms doubling to 2 s, instead of waiting for the
- * idle claim. They are kept in memory (what `XREADGROUP … 0` would re-read; the store has no
- * such call) for at most half the claim-idle time, while no other consumer can claim them;
- * after that the idle claim (this or another replica) takes them over as for a dead consumer.
- * Once the group's pending list is gone (Redis came back empty) they are dropped, as that
- * re-read would find nothing. Ids handled but not acknowledged (XACK failed) are acknowledged
- * first on the next step, without handling them again.
+ * `retryUnacknowledged`) stay in this consumer's pending list. After a backoff of 100 ms
+ * doubling to 2 s, and before any new entry, the worker re-reads those entries from that list
+ * and hands them over again ({@link PendingRetry}): only their ids are kept in memory, so what
+ * is retried is exactly what is still pending — nothing once the group's pending list is gone
+ * (Redis came back empty). Each failed entry is retried for at most half the claim-idle time
+ * from its first failed delivery; after that the idle claim (this or another replica) takes it
+ * over as for a dead consumer, and an entry that keeps failing does not hold back the retry of
+ * later ones. At start the worker reads the whole list once, so a run under the same consumer
+ * name finishes what an earlier one left. Ids handled but not acknowledged (XACK failed) are
+ * acknowledged first on the next step, without handling them again.
  */
 export class StreamWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private nextClaimAt = 0;
-  private held: HeldEntries | undefined;
+  private readonly retry: PendingRetry;
   private unacked: readonly string[] = [];
 
-  constructor(private readonly options: StreamWorkerOptions) {}
+  constructor(private readonly options: StreamWorkerOptions) {
+    this.retry = new PendingRetry(options);
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.retry.recover();
     this.loop = this.run();
   }
 
@@ -143,7 +107,10 @@ export class StreamWorker {
       return true;
     }
     const now = Date.now();
-    if (this.held) return this.retryHeld(this.held, now);
+    if (this.retry.active) {
+      const batch = await this.retry.next(room, now);
+      return batch ? this.deliver(batch.entries, batch.claimed) : true;
+    }
     if (now >= this.nextClaimAt) {
       const idle = o.claimIdleMs();
       this.nextClaimAt = now + Math.max(250, Math.floor(idle / 2));
@@ -153,7 +120,7 @@ export class StreamWorker {
       });
       if (claimed.length > 0) {
         o.logger.info('took over pending entries', { stream: o.stream, entries: claimed.length });
-        return this.deliver(claimed, true, now);
+        return this.deliver(claimed, true);
       }
     }
     const entries = await o.store.streamReadGroup(o.stream, o.group, o.consumer, {
@@ -161,62 +128,42 @@ export class StreamWorker {
       blockMs: o.blockMs,
     });
     if (entries.length === 0) return true;
-    return this.deliver(entries, false, Date.now());
-  }
-
-  /** Hands failed entries over again while they are still this consumer's to retry. */
-  private async retryHeld(held: HeldEntries, now: number): Promise<boolean> {
-    const o = this.options;
-    if (now - held.deliveredAt >= o.claimIdleMs() / 2) {
-      this.held = undefined;
-      o.logger.warn('failed entries left to the idle claim', {
-        stream: o.stream,
-        entries: held.entries.length,
-      });
-      return true;
-    }
-    // As XREADGROUP … 0 would, re-read nothing once the pending list is gone (no_group throws).
-    if ((await o.store.streamPendingCount(o.stream, o.group)) === 0) {
-      this.forgetPending();
-      return true;
-    }
-    this.held = undefined;
-    return this.deliver(held.entries, held.claimed, held.deliveredAt);
+    return this.deliver(entries, false);
   }
 
   private forgetPending(): void {
-    if (this.held || this.unacked.length > 0)
+    // The group is gone, and with it the pending list these ids were in.
+    if (this.retry.forget() || this.unacked.length > 0)
       this.options.logger.warn('failed entries no longer pending; dropped', {
         stream: this.options.stream,
       });
-    this.held = undefined;
     this.unacked = [];
   }
 
   /** Hands entries to the handler and acknowledges what it finished; false if some failed. */
-  private async deliver(
-    entries: StreamEntry[],
-    claimed: boolean,
-    deliveredAt: number,
-  ): Promise<boolean> {
+  private async deliver(entries: StreamEntry[], claimed: boolean): Promise<boolean> {
+    const deliveredAt = Date.now();
+    const all = entries.map((e) => e.id);
     let ids: readonly string[];
     try {
       ids = await this.options.handle(entries, claimed);
     } catch (err) {
-      this.held = { entries, claimed, deliveredAt };
+      this.retry.failed(all, claimed, deliveredAt);
       throw err;
     }
-    if (this.options.retryUnacknowledged) {
-      const finished = new Set(ids);
-      const failed = entries.filter((e) => !finished.has(e.id));
-      if (failed.length > 0) this.held = { entries: failed, claimed, deliveredAt };
-    }
+    const finished = new Set(ids);
+    // Without retryUnacknowledged, an id not returned is the handler's to finish: not failed.
+    const failed =
+      this.options.retryUnacknowledged === true ? all.filter((id) => !finished.has(id)) : [];
+    const failedSet = new Set(failed);
+    this.retry.settled(all.filter((id) => !failedSet.has(id)));
+    this.retry.failed(failed, claimed, deliveredAt);
     try {
       await this.ack(ids);
     } catch (err) {
       this.unacked = ids;
       throw err;
     }
-    return this.held === undefined;
+    return failed.length === 0;
   }
 }

@@ -13,6 +13,7 @@ export type {
   StreamAppendOptions,
   StreamClaimOptions,
   StreamEntry,
+  StreamPendingReadOptions,
   StreamReadOptions,
   TokenBucketOptions,
   TokenBucketResult,

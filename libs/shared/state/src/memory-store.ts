@@ -4,6 +4,7 @@ import { silentLogger, type StateLogger } from './logger.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryKeyspace } from './memory-keyspace.js';
 import { MemoryStream } from './memory-stream.js';
+import { parseStreamId, ZERO } from './memory-stream-id.js';
 import { SingleFlight } from './single-flight.js';
 import { admitInMemory } from './memory-admission.js';
 import { readBucket, writeBucket } from './memory-bucket.js';
@@ -19,6 +20,7 @@ import type {
   StreamAppendOptions,
   StreamClaimOptions,
   StreamEntry,
+  StreamPendingReadOptions,
   StreamReadOptions,
   TokenBucketOptions,
   TokenBucketResult,
@@ -32,6 +34,7 @@ import {
   checkDuration,
   checkFields,
   checkIncrement,
+  checkStreamId,
   checkStreamIds,
   checkTtl,
 } from './validate.js';
@@ -244,6 +247,18 @@ export class MemoryStateStore implements StateStore {
       if (entries.length > 0 || left <= 0) return entries;
       await target.waitForAppend(left, this.closing.signal);
     }
+  }
+
+  async streamReadPending(
+    stream: string,
+    group: string,
+    consumer: string,
+    options: StreamPendingReadOptions = {},
+  ): Promise<StreamEntry[]> {
+    const count = checkCount(options.count, 100, 'count');
+    const after = parseStreamId(checkStreamId(options.after ?? '0-0', 'after')) ?? ZERO;
+    const target = this.existingStream(stream);
+    return target.readPending(group, consumer, after, count, this.keys.now());
   }
 
   async streamAck(stream: string, group: string, ids: readonly string[]): Promise<number> {

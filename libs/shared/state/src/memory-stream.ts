@@ -1,10 +1,6 @@
 import { StoreError } from './errors.js';
+import { compareIds as compare, parseStreamId, ZERO, type StreamId } from './memory-stream-id.js';
 import type { StreamEntry } from './state-store.js';
-
-interface StreamId {
-  ms: number;
-  seq: number;
-}
 
 interface PendingEntry {
   consumer: string;
@@ -16,12 +12,6 @@ interface ConsumerGroup {
   lastDelivered: StreamId;
   /** Pending entries in id order (delivery appends increasing ids; claims update in place). */
   pending: Map<string, PendingEntry>;
-}
-
-const ZERO: StreamId = { ms: 0, seq: 0 };
-
-function compare(a: StreamId, b: StreamId): number {
-  return a.ms - b.ms || a.seq - b.seq;
 }
 
 /** How far past `maxLen` a stream may grow before it is trimmed back to `maxLen`. */
@@ -133,6 +123,36 @@ export class MemoryStream {
     return claimed;
   }
 
+  /**
+   * Up to `count` of `consumer`'s pending entries above `after`, delivered again (XREADGROUP with
+   * an id). An entry trimmed while pending leaves the pending list, uncounted (as with Redis).
+   */
+  readPending(
+    group: string,
+    consumer: string,
+    after: StreamId,
+    count: number,
+    now: number,
+  ): StreamEntry[] {
+    const state = this.group(group);
+    const read: StreamEntry[] = [];
+    for (const [id, pending] of state.pending) {
+      if (read.length >= count) break;
+      if (pending.consumer !== consumer) continue;
+      const sid = parseStreamId(id);
+      if (!sid || compare(sid, after) <= 0) continue;
+      const entry = this.entryById(id);
+      if (!entry) {
+        state.pending.delete(id);
+        continue;
+      }
+      pending.deliveredAt = now;
+      pending.deliveries++;
+      read.push({ id, fields: { ...entry.fields } });
+    }
+    return read;
+  }
+
   /** The index of the first entry with an id above `sid` (entries are in id order). */
   private indexAfter(sid: StreamId): number {
     let low = 0;
@@ -153,10 +173,9 @@ export class MemoryStream {
 
   /** The index of the first entry with an id at or above `id` (the stream's length for a malformed id). */
   private indexOfId(id: string): number {
-    const [ms, seq] = id.split('-').map(Number);
-    if (ms === undefined || seq === undefined || !Number.isFinite(ms) || !Number.isFinite(seq))
-      return this.entries.length;
-    return this.indexAfter({ ms, seq: seq - 1 });
+    const sid = parseStreamId(id);
+    if (!sid) return this.entries.length;
+    return this.indexAfter({ ms: sid.ms, seq: sid.seq - 1 });
   }
 
   pendingCount(group: string): number {

@@ -5,6 +5,7 @@ import { silentLogger, type StateLogger } from './logger.js';
 import { redactUrl } from './redact-url.js';
 import { BlockingPool, DEFAULT_MAX_BLOCKING_CONNECTIONS } from './redis-blocking-pool.js';
 import { RedisConnection, redisOptions, type RedisConnectionSettings } from './redis-connection.js';
+import { readPending } from './redis-pending-read.js';
 import { parseAutoClaim, parsePendingCount, parseReadGroup } from './redis-replies.js';
 import { ADMIT, STREAM_APPEND_MANY } from './redis-admission-scripts.js';
 import { admitScriptArgs, appendManyArgs, parseAdmitReply } from './redis-admission.js';
@@ -29,6 +30,7 @@ import type {
   StreamAppendOptions,
   StreamClaimOptions,
   StreamEntry,
+  StreamPendingReadOptions,
   StreamReadOptions,
   TokenBucketOptions,
   TokenBucketResult,
@@ -41,6 +43,7 @@ import {
   checkDuration,
   checkFields,
   checkIncrement,
+  checkStreamId,
   checkStreamIds,
   checkTtl,
 } from './validate.js';
@@ -283,6 +286,17 @@ export class RedisStateStore implements StateStore {
       ),
     );
     return parseReadGroup(reply);
+  }
+
+  async streamReadPending(
+    stream: string,
+    group: string,
+    consumer: string,
+    options: StreamPendingReadOptions = {},
+  ): Promise<StreamEntry[]> {
+    const count = checkCount(options.count, 100, 'count');
+    const after = checkStreamId(options.after ?? '0-0', 'after');
+    return readPending(this.main, { key: this.k(stream), group, consumer }, after, count);
   }
 
   async streamAck(stream: string, group: string, ids: readonly string[]): Promise<number> {

@@ -139,6 +139,14 @@ export interface StreamReadOptions {
   blockMs?: number;
 }
 
+/** Options of {@link StateStore.streamReadPending}. */
+export interface StreamPendingReadOptions {
+  /** Most entries to return; default 100. */
+  count?: number;
+  /** Only entries with an id above this one (the last id of the previous page); default `0-0`. */
+  after?: string;
+}
+
 /** Options of {@link StateStore.streamClaimIdle}. */
 export interface StreamClaimOptions {
   /** Only entries delivered at least this long ago and not acknowledged. */
@@ -239,6 +247,23 @@ export interface StateStore {
     group: string,
     consumer: string,
     options?: StreamReadOptions,
+  ): Promise<StreamEntry[]>;
+  /**
+   * Re-reads `consumer`'s own pending entries — delivered to it, not yet acknowledged — with an
+   * id above `after`, in id order, at most `count` (Redis `XREADGROUP … STREAMS <stream> <after>`).
+   * Each one returned counts as delivered again: its idle time restarts, so `streamClaimIdle`
+   * leaves it to this consumer for another `minIdleMs`. An entry trimmed from the stream while
+   * pending is never returned: it is removed from the pending list (as `streamClaimIdle` does)
+   * and does not count against `count`. Other consumers' entries are never returned. Rejects
+   * with `StoreError` (`no_group`) when the group does not exist. On Redis, like any
+   * `XREADGROUP`, it creates `consumer` in the group if it is not there yet (an empty consumer,
+   * listed by `XINFO CONSUMERS` until deleted); the memory store keeps no consumer list.
+   */
+  streamReadPending(
+    stream: string,
+    group: string,
+    consumer: string,
+    options?: StreamPendingReadOptions,
   ): Promise<StreamEntry[]>;
   /** Acknowledges entries (removes them from the group's pending list); returns how many were pending. */
   streamAck(stream: string, group: string, ids: readonly string[]): Promise<number>;

@@ -57,8 +57,23 @@ export function checkBucket(options: TokenBucketOptions): Required<TokenBucketOp
 
 /** Stream ids as `<ms>-<seq>`; checked up front so both stores reject a bad id the same way. */
 export function checkStreamIds(ids: readonly string[]): string[] {
-  for (const id of ids) {
-    if (!/^\d+-\d+$/.test(id)) throw invalidArgument(`invalid stream id "${id}"`);
-  }
+  for (const id of ids) checkStreamId(id);
   return [...ids];
+}
+
+const MAX_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * One stream id `<ms>-<seq>`, both parts unsigned 64-bit integers as in Redis (which would
+ * otherwise fail the command, while the memory store would just compare the numbers).
+ */
+export function checkStreamId(id: string, name = 'stream id'): string {
+  const match = /^(\d+)-(\d+)$/.exec(id);
+  if (
+    !match ||
+    BigInt(match[1] as string) > MAX_ID_PART ||
+    BigInt(match[2] as string) > MAX_ID_PART
+  )
+    throw invalidArgument(`invalid ${name} "${id}"`);
+  return id;
 }

@@ -6,6 +6,7 @@ import { describeLockContract } from './lock.contract.js';
 import { describePubSubContract } from './pubsub.contract.js';
 import { describeStreamBatchContract } from './stream-batch.contract.js';
 import { describeStreamContract } from './stream.contract.js';
+import { describeStreamPendingContract } from './stream-pending.contract.js';
 import { describeTokenBucketContract } from './token-bucket.contract.js';
 
 export type { PrefixCleanup, StoreFactory } from './harness.js';
@@ -28,6 +29,7 @@ export function describeStateStoreContract(
     describeLockContract(stores);
     describeStreamContract(stores);
     describeStreamBatchContract(stores);
+    describeStreamPendingContract(stores);
     describeAdmissionContract(stores);
     describePubSubContract(stores);
   });

@@ -177,10 +177,14 @@ export function describeStreamContract(stores: Stores): void {
         'no_group',
       );
       await expectStoreError(store.streamAppend('s', {}), 'STORE_ERROR', 'invalid_argument');
-      await expectStoreError(
-        store.streamAck('s', 'g', ['not-an-id']),
-        'STORE_ERROR',
-        'invalid_argument',
+      for (const bad of ['not-an-id', '18446744073709551616-0', '1-18446744073709551616'])
+        await expectStoreError(
+          store.streamAck('s', 'g', ['1-1', bad]),
+          'STORE_ERROR',
+          'invalid_argument',
+        );
+      expect(await store.streamAck('s', 'g', ['18446744073709551615-18446744073709551615'])).toBe(
+        0,
       );
       await store.set('str', 'v');
       await expectStoreError(store.streamAppend('str', { a: '1' }), 'STORE_ERROR', 'wrong_type');
