@@ -1,6 +1,6 @@
 /**
  * What the benchmark runs is built first, as it ships: the gateway's Nx build (`dist`, what its
- * image runs: `node --enable-source-maps apps/gateway/dist/main.js`), and the benchmark's own
+ * image runs: `node apps/gateway/dist/main.js`), and the benchmark's own
  * child scripts (fixture upstream, floor proxy) compiled by tsc, so no process under measurement
  * pays a loader's per-module or per-closure costs (tsx keeps function names by wrapping every
  * closure it creates). Nx caches the gateway build, so a second run costs seconds.

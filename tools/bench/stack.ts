@@ -66,8 +66,8 @@ export const MCP_HEADERS: Readonly<Record<string, string>> = {
   'mcp-protocol-version': '2025-11-25',
 };
 
-/** As the images run their entry points. */
-const NODE_FLAGS = ['--enable-source-maps'];
+/** As the images run their entry points (source maps are opt-in there, ADR 0006). */
+const NODE_FLAGS: string[] = [];
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const scenario = options.scenario ?? DEFAULT_SCENARIO;

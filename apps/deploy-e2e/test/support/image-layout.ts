@@ -78,7 +78,6 @@ export async function startDist(
       permissionFlag(),
       '--allow-fs-read=*',
       `--allow-fs-write=${writable}/*`,
-      '--enable-source-maps',
       `apps/${app}/dist/main.js`,
     ],
     {
