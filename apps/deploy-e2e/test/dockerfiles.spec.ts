@@ -101,8 +101,7 @@ describe.each(imageApps())('apps/%s/Dockerfile', (app) => {
         .join(' '),
     ).toMatch(/apt-get install -y --no-install-recommends tini/);
     expect(execForm(all(runtime, 'ENTRYPOINT')[0])).toEqual(['/usr/bin/tini', '--']);
-    // Source maps are opt-in (NODE_OPTIONS): with them on, the gateway sometimes starts in a
-    // state where garbage collection costs several times more (ADR 0006).
+    // Source maps are opt-in (NODE_OPTIONS), for their cost where stacks are read (ADR 0006).
     expect(execForm(all(runtime, 'CMD')[0])).toEqual(['node', `apps/${app}/dist/main.js`]);
   });
 
