@@ -17,6 +17,7 @@ import { MAX_ANSWER_BYTES, type ServerAnswerRouter } from './server-answer-route
 import { clientAnswerOf, type PendingServerRequests } from './server-requests.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { BodyIncompleteError, BodyTooLargeError, readBody } from './read-body.js';
+import { InFlightMap } from '../support/in-flight-map.js';
 
 export interface McpEntryOptions {
   pipeline: GatewayPipeline;
@@ -60,7 +61,7 @@ const refuse = (res: ServerResponse, id: JsonRpcId, denial: Denial) =>
 export function createMcpEntry(options: McpEntryOptions) {
   const origins = [...localhostAllowedOrigins(), ...options.allowedOrigins];
   const tracer = trace.getTracer('@mcpgw/gateway');
-  const inFlight = new Map<string, AbortController>();
+  const inFlight = new InFlightMap<string, AbortController>();
 
   return async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -376,7 +377,7 @@ function finishTelemetry(
   }
 }
 
-function handleNotification(message: { method: string; params?: unknown }, clientKey: string, inFlight: Map<string, AbortController>): void {
+function handleNotification(message: { method: string; params?: unknown }, clientKey: string, inFlight: InFlightMap<string, AbortController>): void {
   if (message.method !== 'notifications/cancelled') return;
   const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
   if (typeof requestId === 'string' || typeof requestId === 'number') {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { InFlightMap } from '../support/in-flight-map.js';
 import { isJsonObject } from '../support/json-object.js';
 
 /** A client's answer to a relayed server request: its result, or its error. */
@@ -36,7 +37,7 @@ export const unreachableClient = (method: string): ClientAnswer => ({
  * or behind session-affine load balancing.
  */
 export class PendingServerRequests {
-  private readonly pending = new Map<string, PendingRequest>();
+  private readonly pending = new InFlightMap<string, PendingRequest>();
   private readonly perPrincipal = new Map<string, number>();
   /** This process's part of every id it gives, so another replica knows whom to pass an answer to. */
   readonly replica = randomBytes(6).toString('hex');
@@ -70,9 +71,8 @@ export class PendingServerRequests {
 
   /** Removes a request whose call is over and returns it, so its upstream can be told. */
   take(id: string): PendingRequest | undefined {
-    const entry = this.pending.get(id);
+    const entry = this.pending.take(id);
     if (!entry) return undefined;
-    this.pending.delete(id);
     const held = (this.perPrincipal.get(entry.principal) ?? 1) - 1;
     if (held > 0) this.perPrincipal.set(entry.principal, held);
     else this.perPrincipal.delete(entry.principal);

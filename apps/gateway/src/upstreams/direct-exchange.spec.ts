@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { exchange, MAX_UPSTREAM_RESPONSE_BYTES, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
+import { InFlightMap } from '../support/in-flight-map.js';
 
 type Handler = (req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse) => void;
 
@@ -342,7 +343,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
 
     it('leaves no timer and no entry in the in-flight set once settled', async () => {
       handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: { ok: true } });
-      const inFlight = new Set<(err: Error) => void>();
+      const inFlight = new InFlightMap<string, (err: Error) => void>();
       await expect(exchange(session(), call, { signal: signal(), idle: idle(100), inFlight })).resolves.toEqual({ ok: true });
       expect(inFlight.size).toBe(0);
       await new Promise((r) => setTimeout(r, 150)); // an idle timer left armed would throw here
@@ -351,11 +352,11 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
 
   it('fails at once through its in-flight entry (the connection is closing)', async () => {
     handler = () => undefined;
-    const inFlight = new Set<(err: Error) => void>();
+    const inFlight = new InFlightMap<string, (err: Error) => void>();
     const pending = exchange(session(), call, { signal: signal(), inFlight });
     await new Promise((r) => setTimeout(r, 50));
     expect(inFlight.size).toBe(1);
-    for (const fail of inFlight) fail(new Error('upstream removed'));
+    for (const fail of inFlight.values()) fail(new Error('upstream removed'));
     await expect(pending).rejects.toThrow('upstream removed');
     expect(inFlight.size).toBe(0);
   });

@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../mcp/json-depth.js';
 import { RELAYABLE_SERVER_REQUESTS, unreachableClient, type ClientAnswer, type UpstreamServerRequest } from '../mcp/server-requests.js';
 import { upstreamAgent } from './upstream-fetch.js';
 import { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError } from './upstream-response.js';
+import type { InFlightMap } from '../support/in-flight-map.js';
 import { isJsonObject } from '../support/json-object.js';
 
 export { MAX_UPSTREAM_RESPONSE_BYTES, UpstreamResponseError };
@@ -69,8 +70,8 @@ export interface ExchangeOptions {
    * handed to `onrequest` waits for its answer (the client, maybe a person, is being waited on).
    */
   idle?: { ms: number; error: () => Error };
-  /** Holds a way to fail the exchange while it runs (its connection is closing). */
-  inFlight?: Set<(err: Error) => void>;
+  /** Holds a way to fail the exchange while it runs (its connection is closing), under the exchange's id. */
+  inFlight?: InFlightMap<string, (err: Error) => void>;
   dispatcher?: Dispatcher;
 }
 
@@ -177,7 +178,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ) {
     options.signal.addEventListener('abort', this.onAbort, { once: true });
     if (options.idle) this.idleTimer = setTimeout(this.onIdle, options.idle.ms);
-    options.inFlight?.add(this.fail);
+    options.inFlight?.set(id, this.fail);
   }
 
   /** The upstream reported on this call (progress, a log message): its idle wait starts again, unless the client is being waited on. */
@@ -352,7 +353,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.idleTimer);
-    this.options.inFlight?.delete(this.fail);
+    this.options.inFlight?.delete(this.id);
     this.release();
     if (err) this.reject(err);
     else this.resolve(result as Record<string, unknown>);

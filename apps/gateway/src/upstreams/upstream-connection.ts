@@ -11,6 +11,7 @@ import { passthroughResult } from './passthrough-schema.js';
 import { followsResultSchema } from './result-shape.js';
 import { createUpstreamTransport } from './transport-factory.js';
 import { upstreamProtocolError } from './upstream-errors.js';
+import { InFlightMap } from '../support/in-flight-map.js';
 import { isJsonObject } from '../support/json-object.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
@@ -85,7 +86,7 @@ export class UpstreamConnection {
   private readonly breaker: CircuitBreaker<Parameters<Action>, Record<string, unknown>>;
   private consecutiveConnectFailures = 0;
   /** Direct exchanges under way: closing the connection (upstream removed) fails them at once. */
-  private readonly exchanges = new Set<(err: Error) => void>();
+  private readonly exchanges = new InFlightMap<string, (err: Error) => void>();
   lastUsedAt = 0;
 
   constructor(
@@ -158,7 +159,7 @@ export class UpstreamConnection {
   }
 
   async close(): Promise<void> {
-    for (const fail of this.exchanges) fail(new UpstreamClosedError(this.id, 'closed'));
+    for (const fail of this.exchanges.values()) fail(new UpstreamClosedError(this.id, 'closed'));
     this.breaker.shutdown();
     await this.disconnect();
   }

@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 import { bodyLimit } from './body-limits.js';
 import { MAX_UPSTREAM_RESPONSE_BYTES } from './upstream-response.js';
+import { InFlightMap } from '../support/in-flight-map.js';
 
 /** One keep-alive pool for all HTTP upstreams of this process. */
 export const upstreamAgent = new Agent({
@@ -21,28 +22,30 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
 }
 
 /** Per long-lived caller signal, the controllers of its requests in flight (one listener aborts them all). */
-const followers = new WeakMap<AbortSignal, Set<AbortController>>();
+const followers = new WeakMap<AbortSignal, InFlightMap<number, AbortController>>();
+let followerIds = 0;
 
 /** Makes `outer` abort `controller` until the returned release is called. */
 function follow(outer: AbortSignal, controller: AbortController): () => void {
-  let set = followers.get(outer);
-  if (!set) {
-    const created = new Set<AbortController>();
-    set = created;
+  let map = followers.get(outer);
+  if (!map) {
+    const created = new InFlightMap<number, AbortController>();
+    map = created;
     followers.set(outer, created);
     outer.addEventListener(
       'abort',
       () => {
-        for (const follower of created) follower.abort(outer.reason);
+        for (const follower of created.values()) follower.abort(outer.reason);
         created.clear();
       },
       { once: true },
     );
   }
-  const own = set;
-  own.add(controller);
+  const own = map;
+  const id = (followerIds += 1);
+  own.set(id, controller);
   return () => {
-    own.delete(controller);
+    own.delete(id);
   };
 }
 

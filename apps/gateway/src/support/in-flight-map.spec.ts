@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { InFlightMap } from './in-flight-map.js';
+
+describe('InFlightMap', () => {
+  it('sets, gets, takes and deletes like a Map', () => {
+    const map = new InFlightMap<string, { n: number }>();
+    const one = { n: 1 };
+    map.set('a', one).set('b', { n: 2 });
+    expect(map.size).toBe(2);
+    expect(map.has('a')).toBe(true);
+    expect(map.get('a')).toBe(one);
+    map.set('a', { n: 3 });
+    expect(map.get('a')).toEqual({ n: 3 });
+    expect(map.take('a')).toEqual({ n: 3 });
+    expect(map.take('a')).toBeUndefined();
+    expect(map.has('a')).toBe(false);
+    expect(map.delete('b')).toBe(true);
+    expect(map.delete('b')).toBe(false);
+    expect(map.size).toBe(0);
+  });
+
+  it('lists its values as a copy that removals during the walk do not disturb', () => {
+    const map = new InFlightMap<number, string>();
+    map.set(1, 'one').set(2, 'two').set(3, 'three');
+    const seen: string[] = [];
+    for (const value of map.values()) {
+      seen.push(value);
+      map.delete(2);
+    }
+    expect(seen).toEqual(['one', 'two', 'three']);
+    expect(map.values()).toEqual(['one', 'three']);
+    map.clear();
+    expect(map.size).toBe(0);
+    expect(map.values()).toEqual([]);
+  });
+
+  it('does not keep what was deleted alive through scavenges, where a plain Map does', async () => {
+    const fixture = fileURLToPath(new URL('../../test/fixtures/churn-retention.ts', import.meta.url));
+    const grew = async (mode: 'map' | 'in-flight'): Promise<number> => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', fixture, mode], { timeout: 30_000 });
+      return (JSON.parse(stdout) as { grewBytes: number }).grewBytes;
+    };
+    const plain = await grew('map');
+    const inFlight = await grew('in-flight');
+    // The control shows the V8 behaviour the class exists for (20 MB passed through, 8-14 MB of it
+    // promoted on Node 20 and 24). Should a V8 release stop doing this, the box is no longer needed.
+    expect(plain, 'a plain Map no longer keeps deleted values alive: InFlightMap may be unnecessary').toBeGreaterThan(4_000_000);
+    expect(inFlight).toBeLessThan(plain / 8);
+  });
+});
