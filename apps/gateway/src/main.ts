@@ -1,3 +1,4 @@
+import './v8-flags.js';
 import { runMain, runService } from '@mcpgw/service-kit';
 import { createStateStore } from '@mcpgw/state';
 import { startTelemetry } from '@mcpgw/telemetry/node';
