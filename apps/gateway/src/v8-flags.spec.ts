@@ -20,10 +20,12 @@ describe('the gateway V8 flags', () => {
       return (JSON.parse(stdout) as { grewBytes: number }).grewBytes;
     };
     // Whether V8 pretenures the site depends on when its JIT optimizes it (see the fixture): a busy
-    // machine may need a few runs to show it. 20 MB pass through; 7.6-8.5 MB was promoted when it did.
+    // machine may need a few runs to show it. 20 MB pass through: 7.6-8.5 MB was promoted when it
+    // did on a quiet machine, 2.3 MB on a loaded one, 0.17 MB when it did not.
     let plain = 0;
-    for (let attempt = 0; attempt < 5 && plain <= 3_000_000; attempt++) plain = await grew('default');
-    expect(plain, 'V8 did not pretenure the site in 5 runs: the flag may be unnecessary').toBeGreaterThan(3_000_000);
-    for (let attempt = 0; attempt < 3; attempt++) expect(await grew('gateway')).toBeLessThan(plain / 8);
+    for (let attempt = 0; attempt < 8 && plain <= 1_000_000; attempt++) plain = await grew('default');
+    expect(plain, 'V8 did not pretenure the site in 8 runs: the flag may be unnecessary').toBeGreaterThan(1_000_000);
+    // With the flag: 0.085 MB, the fixture's own bookkeeping.
+    for (let attempt = 0; attempt < 3; attempt++) expect(await grew('gateway')).toBeLessThan(400_000);
   }, 120_000);
 });
