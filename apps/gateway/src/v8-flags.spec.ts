@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { oldGenerationGrowth } from '../test/support/heap-fixture.js';
 
 /**
  * Node 20's V8 did not pretenure this pattern in our runs; Node 24's does. `.ci/run` installs a
@@ -14,11 +13,7 @@ const NODE24 = ['../../../tools/conformance/.cache', '../../../tools/bench/.cach
 
 describe('the gateway V8 flags', () => {
   it.skipIf(NODE24 === undefined)('keep a pretenured allocation site from promoting what dies with it (Node 24)', async () => {
-    const fixture = fileURLToPath(new URL('../test/fixtures/pretenure-retention.ts', import.meta.url));
-    const grew = async (mode: 'default' | 'gateway'): Promise<number> => {
-      const { stdout } = await promisify(execFile)(NODE24 as string, ['--max-semi-space-size=1', '--import', 'tsx', fixture, mode], { timeout: 60_000 });
-      return (JSON.parse(stdout) as { grewBytes: number }).grewBytes;
-    };
+    const grew = (mode: 'default' | 'gateway') => oldGenerationGrowth('pretenure-retention.ts', mode, NODE24);
     // Whether V8 pretenures the site depends on when its JIT optimizes it (see the fixture): a busy
     // machine may need a few runs to show it. 20 MB pass through: 7.6-8.5 MB was promoted when it
     // did on a quiet machine, 2.3 MB on a loaded one, 0.17 MB when it did not.

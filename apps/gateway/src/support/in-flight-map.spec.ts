@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { oldGenerationGrowth } from '../../test/support/heap-fixture.js';
 import { InFlightMap } from './in-flight-map.js';
 
 describe('InFlightMap', () => {
@@ -38,11 +36,7 @@ describe('InFlightMap', () => {
   });
 
   it('does not keep what was deleted alive through scavenges, where a plain Map does', async () => {
-    const fixture = fileURLToPath(new URL('../../test/fixtures/churn-retention.ts', import.meta.url));
-    const grew = async (mode: 'map' | 'in-flight'): Promise<number> => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', fixture, mode], { timeout: 30_000 });
-      return (JSON.parse(stdout) as { grewBytes: number }).grewBytes;
-    };
+    const grew = (mode: 'map' | 'in-flight') => oldGenerationGrowth('churn-retention.ts', mode);
     const plain = await grew('map');
     const inFlight = await grew('in-flight');
     // The control shows the V8 behaviour the class exists for (20 MB passed through, 8-14 MB of it
