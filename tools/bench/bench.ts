@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBenchTargets } from './build.js';
+import { startStealMeter } from './cpu-steal.js';
 import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
@@ -40,7 +41,14 @@ import {
   type SoakResult,
   type StagesResult,
 } from './report.js';
-import { LOADER_CPU, preflight, startStack, toolCallBody, type Stack } from './stack.js';
+import {
+  GATEWAY_CPU,
+  LOADER_CPU,
+  preflight,
+  startStack,
+  toolCallBody,
+  type Stack,
+} from './stack.js';
 import { DEFAULT_SCENARIO, STAGE_SCENARIOS } from './scenarios.js';
 import { runStages } from './stages.js';
 import { median, round3 } from './stats.js';
@@ -171,8 +179,10 @@ async function atRate(
   stack: Stack,
   target: Target,
   rate: number,
-): Promise<FixedRateResult & { cpuMicrosPerCall?: number }> {
+): Promise<FixedRateResult & { cpuMicrosPerCall?: number; stealPercent?: Record<string, number> }> {
   const { url, tool, process: measured } = targetOf(stack, target);
+  // Over the whole run, its warm-up included: the host's steal is not the target's doing.
+  const steal = startStealMeter([GATEWAY_CPU, LOADER_CPU]);
   const result = await runFixedRate({
     url,
     body: toolCallBody(tool, payload),
@@ -184,8 +194,13 @@ async function atRate(
     rate,
     ...(measured ? { sample: () => measured.cpuMicros() } : {}),
   });
+  const stealPercent = steal.stop();
   const cpuMicrosPerCall = perCall(result.sampledDelta, result.scheduled);
-  return { ...result, ...(cpuMicrosPerCall !== undefined ? { cpuMicrosPerCall } : {}) };
+  return {
+    ...result,
+    ...(cpuMicrosPerCall !== undefined ? { cpuMicrosPerCall } : {}),
+    ...(stealPercent ? { stealPercent } : {}),
+  };
 }
 
 const utilization = (rate: number, cpuMicrosPerCall: number | undefined) =>
@@ -217,9 +232,11 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       ...optional('gatewayCpuMicrosPerCall', g.cpuMicrosPerCall),
       ...optional('gatewayUtilization', utilization(rate, g.cpuMicrosPerCall)),
       ...optional('floorCpuMicrosPerCall', f.cpuMicrosPerCall),
+      ...optional('gatewayCoreStealPercent', g.stealPercent?.[`cpu${GATEWAY_CPU}`]),
+      ...optional('floorCoreStealPercent', f.stealPercent?.[`cpu${GATEWAY_CPU}`]),
     });
     log(
-      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
+      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${g.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (gateway run), ${f.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (floor run); gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
   // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
@@ -234,6 +251,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
     addedP99Ms: round3(floorHalf.latencyMs.p99 - floorHalfDirect.latencyMs.p99),
     ...optional('floorCpuMicrosPerCall', floorHalf.cpuMicrosPerCall),
     ...optional('floorUtilization', utilization(floorHalfRate, floorHalf.cpuMicrosPerCall)),
+    ...optional('floorCoreStealPercent', floorHalf.stealPercent?.[`cpu${GATEWAY_CPU}`]),
   };
   log(
     `floor at half its capacity (${floorHalfRate}/s): added p50/p99 ${floorAtHalfCapacity.addedP50Ms}/${floorAtHalfCapacity.addedP99Ms} ms`,

@@ -34,6 +34,13 @@ export interface RatePoint {
   /** rate × gateway CPU per call: the share of its core the gateway used at this rate. */
   gatewayUtilization?: number;
   floorCpuMicrosPerCall?: number;
+  /**
+   * Steal (cpu-steal.ts) on the gateway's core during the gateway's and the floor's runs at this
+   * rate, as a percentage of the core's time: while the host runs something else, every call
+   * that arrives waits for it.
+   */
+  gatewayCoreStealPercent?: number;
+  floorCoreStealPercent?: number;
 }
 
 /** The floor proxy: its capacity, and its added latency at half of that capacity. */
@@ -47,6 +54,7 @@ export interface FloorResult {
     addedP99Ms: number;
     floorCpuMicrosPerCall?: number;
     floorUtilization?: number;
+    floorCoreStealPercent?: number;
   };
 }
 
@@ -198,11 +206,12 @@ export function throughputTable(results: readonly BenchResult[]): string {
       return p ? `${ms(p.addedP50Ms)} / ${ms(p.addedP99Ms)} (${p.rate}/s)` : 'n/a';
     };
     const cpu = r.gateway.capacity.cpuMicrosPerCall;
-    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${r.failedRequests} / ${r.notSentRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
+    const steal = r.rates.map((p) => num(p.gatewayCoreStealPercent, 1)).join(' / ');
+    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${steal} | ${r.failedRequests} / ${r.notSentRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
   });
   return [
-    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | failed / not sent | gateway process warnings | load average at start |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | steal % of the gateway core in the gateway runs at 25 / 50 / 75% | failed / not sent | gateway process warnings | load average at start |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
@@ -219,16 +228,16 @@ export function floorTable(results: readonly BenchResult[]): string {
     const at = (p: number) => {
       const x = r.rates.find((y) => y.percentOfCapacity === p);
       if (!x) return 'n/a | n/a';
-      return `${num(x.gatewayCpuMicrosPerCall)} (${pct(x.gatewayUtilization)}) | ${x.floorAddedP50Ms === undefined ? 'n/a' : ms(x.floorAddedP50Ms)} / ${x.floorAddedP99Ms === undefined ? 'n/a' : ms(x.floorAddedP99Ms)}`;
+      return `${num(x.gatewayCpuMicrosPerCall)} (${pct(x.gatewayUtilization)}) | ${x.floorAddedP50Ms === undefined ? 'n/a' : ms(x.floorAddedP50Ms)} / ${x.floorAddedP99Ms === undefined ? 'n/a' : ms(x.floorAddedP99Ms)} (steal ${num(x.floorCoreStealPercent, 1)} %)`;
     };
     const h = f.atHalfCapacity;
     return [
-      `| ${r.node.gateway} | ${num(r.gateway.capacity.cpuMicrosPerCall)} | ${at(25)} | ${at(50)} | ${at(75)} | ${f.capacity.medianRps} | ${num(f.capacity.cpuMicrosPerCall)} | ${ms(h.addedP50Ms)} / ${ms(h.addedP99Ms)} (${h.rate}/s, ${num(h.floorCpuMicrosPerCall)} µs, ${pct(h.floorUtilization)}) |`,
+      `| ${r.node.gateway} | ${num(r.gateway.capacity.cpuMicrosPerCall)} | ${at(25)} | ${at(50)} | ${at(75)} | ${f.capacity.medianRps} | ${num(f.capacity.cpuMicrosPerCall)} | ${ms(h.addedP50Ms)} / ${ms(h.addedP99Ms)} (${h.rate}/s, ${num(h.floorCpuMicrosPerCall)} µs, ${pct(h.floorUtilization)}, steal ${num(h.floorCoreStealPercent, 1)} %) |`,
     ];
   });
   if (!rows.length) return '';
   return [
-    '| gateway Node | gateway CPU µs/call closed loop | open loop at 25%: gateway CPU µs/call (core busy) | floor added p50 / p99 ms | at 50%: gateway CPU µs/call | floor added p50 / p99 | at 75%: gateway CPU µs/call | floor added p50 / p99 | floor tools/call/s | floor CPU µs/call | floor added p50 / p99 ms at half its capacity (rate, CPU µs/call, core busy) |',
+    '| gateway Node | gateway CPU µs/call closed loop | open loop at 25%: gateway CPU µs/call (core busy) | floor added p50 / p99 ms (steal on its core) | at 50%: gateway CPU µs/call | floor added p50 / p99 | at 75%: gateway CPU µs/call | floor added p50 / p99 | floor tools/call/s | floor CPU µs/call | floor added p50 / p99 ms at half its capacity (rate, CPU µs/call, core busy, steal) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
@@ -279,7 +288,7 @@ export function goalLines(r: BenchResult): string[] {
   return [
     `- throughput: ${r.gateway.capacity.medianRps} tools/call/s on one core, goal ≥ ${target} on Node ${major}: ${r.gateway.capacity.medianRps >= target ? 'met' : 'not met'}`,
     half
-      ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'})`
+      ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'}); the host stole ${num(half.gatewayCoreStealPercent, 1)} % of the gateway's core meanwhile`
       : '- added latency at half capacity: not measured',
     ...(half && r.floor
       ? [
