@@ -269,12 +269,16 @@ export function createMcpEntry(options: McpEntryOptions) {
       inFlight.delete(flightKey);
       relay?.close();
     }
-    finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
     // The audit event is written before the response leaves (its status is the outcome's).
     await options.pipeline.finish(record, { status: auditStatus(reply.status, outcome), decision, reason: decision === 'allow' ? undefined : outcome, durationMs: performance.now() - started }, 'mcp.request');
     if (relay?.dropped()) options.logger.warn('upstream notifications dropped', { tool: record.tool, upstream: record.upstream, dropped: relay.dropped() });
-    if (relay?.streaming()) relay.finish(reply.body);
-    else send(res, reply.status, reply.body, reply.headers);
+    try {
+      if (relay?.streaming()) relay.finish(reply.body);
+      else send(res, reply.status, reply.body, reply.headers);
+    } finally {
+      // After the answer, in the same turn: metrics and the span are no reason to keep the caller waiting.
+      finishTelemetry(span, record, message.method, era, outcome, started, options.metrics);
+    }
   };
 }
 
