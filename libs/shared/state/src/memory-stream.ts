@@ -1,17 +1,12 @@
 import { StoreError } from './errors.js';
+import { PendingList } from './memory-pending-list.js';
 import { compareIds as compare, parseStreamId, ZERO, type StreamId } from './memory-stream-id.js';
 import type { StreamEntry } from './state-store.js';
-
-interface PendingEntry {
-  consumer: string;
-  deliveredAt: number;
-  deliveries: number;
-}
 
 interface ConsumerGroup {
   lastDelivered: StreamId;
   /** Pending entries in id order (delivery appends increasing ids; claims update in place). */
-  pending: Map<string, PendingEntry>;
+  pending: PendingList;
 }
 
 /** How far past `maxLen` a stream may grow before it is trimmed back to `maxLen`. */
@@ -49,13 +44,13 @@ export class MemoryStream {
     // not move every entry on every append (that made appends O(n) at the cap).
     if (maxLen !== undefined && this.entries.length > maxLen + trimSlack(maxLen))
       this.entries.splice(0, this.entries.length - maxLen);
-    for (const wake of [...this.waiters]) wake();
+    if (this.waiters.size > 0) for (const wake of [...this.waiters]) wake();
     return id;
   }
 
   ensureGroup(group: string): void {
     if (!this.groups.has(group))
-      this.groups.set(group, { lastDelivered: ZERO, pending: new Map() });
+      this.groups.set(group, { lastDelivered: ZERO, pending: new PendingList() });
   }
 
   hasGroup(group: string): boolean {
@@ -67,7 +62,7 @@ export class MemoryStream {
     const from = this.indexAfter(state.lastDelivered);
     const fresh = this.entries.slice(from, from + count);
     for (const entry of fresh) {
-      state.pending.set(entry.id, { consumer, deliveredAt: now, deliveries: 1 });
+      state.pending.add(entry.id, entry.sid, consumer, now);
       state.lastDelivered = entry.sid;
     }
     return fresh.map(({ id, fields }) => ({ id, fields: { ...fields } }));
@@ -77,7 +72,10 @@ export class MemoryStream {
     const state = this.groups.get(group);
     if (!state) return 0;
     let acked = 0;
-    for (const id of new Set(ids)) if (state.pending.delete(id)) acked++;
+    for (const id of ids) {
+      const sid = parseStreamId(id);
+      if (sid && state.pending.delete(sid)) acked++;
+    }
     return acked;
   }
 
@@ -87,10 +85,10 @@ export class MemoryStream {
     let keepFrom = this.entries.length;
     for (const state of this.groups.values()) {
       // Pending entries are kept in id order, so the first one is the oldest a group still needs.
-      const oldestPending = state.pending.keys().next();
-      const needed = oldestPending.done
-        ? this.indexAfter(state.lastDelivered)
-        : this.indexOfId(oldestPending.value);
+      const oldestPending = state.pending.first();
+      const needed = oldestPending
+        ? this.indexOfId(oldestPending.id)
+        : this.indexAfter(state.lastDelivered);
       keepFrom = Math.min(keepFrom, needed);
     }
     if (keepFrom > 0) this.entries.splice(0, keepFrom);
@@ -106,13 +104,14 @@ export class MemoryStream {
   ): StreamEntry[] {
     const state = this.group(group);
     const claimed: StreamEntry[] = [];
-    for (const [id, pending] of state.pending) {
+    for (const pending of state.pending.values()) {
       if (claimed.length >= count) break;
       if (now - pending.deliveredAt < minIdleMs) continue;
+      const { id } = pending;
       const entry = this.entryById(id);
       if (!entry) {
         // Trimmed while pending: XAUTOCLAIM drops it from the pending list.
-        state.pending.delete(id);
+        state.pending.delete(pending.sid);
         continue;
       }
       pending.consumer = consumer;
@@ -136,14 +135,14 @@ export class MemoryStream {
   ): StreamEntry[] {
     const state = this.group(group);
     const read: StreamEntry[] = [];
-    for (const [id, pending] of state.pending) {
+    for (const pending of state.pending.values()) {
       if (read.length >= count) break;
       if (pending.consumer !== consumer) continue;
-      const sid = parseStreamId(id);
-      if (!sid || compare(sid, after) <= 0) continue;
+      if (compare(pending.sid, after) <= 0) continue;
+      const { id } = pending;
       const entry = this.entryById(id);
       if (!entry) {
-        state.pending.delete(id);
+        state.pending.delete(pending.sid);
         continue;
       }
       pending.deliveredAt = now;
