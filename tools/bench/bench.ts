@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBenchTargets } from './build.js';
 import { startStealMeter } from './cpu-steal.js';
+import { GC_EVENT, summarizeGc, type GcSummary } from './gc-trace.js';
 import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
@@ -179,10 +180,18 @@ async function atRate(
   stack: Stack,
   target: Target,
   rate: number,
-): Promise<FixedRateResult & { cpuMicrosPerCall?: number; stealPercent?: Record<string, number> }> {
+): Promise<
+  FixedRateResult & {
+    cpuMicrosPerCall?: number;
+    stealPercent?: Record<string, number>;
+    gc?: GcSummary;
+  }
+> {
   const { url, tool, process: measured } = targetOf(stack, target);
   // Over the whole run, its warm-up included: the host's steal is not the target's doing.
   const steal = startStealMeter([GATEWAY_CPU, LOADER_CPU]);
+  // Where the measured part starts and ends in the target's output (its GC trace, for the gateway).
+  const outputMarks: number[] = [];
   const result = await runFixedRate({
     url,
     body: toolCallBody(tool, payload),
@@ -192,14 +201,27 @@ async function atRate(
     warmupS: Math.min(2, timing.warmupS),
     durationS: timing.measureS,
     rate,
-    ...(measured ? { sample: () => measured.cpuMicros() } : {}),
+    ...(measured
+      ? {
+          sample: () => {
+            outputMarks.push(measured.outputBytes());
+            return measured.cpuMicros();
+          },
+        }
+      : {}),
   });
   const stealPercent = steal.stop();
+  const [from, to] = outputMarks;
+  const gc =
+    target === 'gateway' && measured && from !== undefined && to !== undefined
+      ? summarizeGc(await measured.linesBetween(from, to, GC_EVENT))
+      : undefined;
   const cpuMicrosPerCall = perCall(result.sampledDelta, result.scheduled);
   return {
     ...result,
     ...(cpuMicrosPerCall !== undefined ? { cpuMicrosPerCall } : {}),
     ...(stealPercent ? { stealPercent } : {}),
+    ...(gc ? { gc } : {}),
   };
 }
 
@@ -234,9 +256,10 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       ...optional('floorCpuMicrosPerCall', f.cpuMicrosPerCall),
       ...optional('gatewayCoreStealPercent', g.stealPercent?.[`cpu${GATEWAY_CPU}`]),
       ...optional('floorCoreStealPercent', f.stealPercent?.[`cpu${GATEWAY_CPU}`]),
+      ...(g.gc ? { gatewayGc: g.gc } : {}),
     });
     log(
-      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${g.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (gateway run), ${f.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (floor run); gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
+      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${g.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (gateway run), ${f.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (floor run); gateway GC: ${g.gc ? `${g.gc.markCompacts} full (longest ${g.gc.longestMarkCompactMs} ms), ${g.gc.scavenges} scavenges (longest ${g.gc.longestScavengeMs} ms)` : 'n/a'}; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
   // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
@@ -419,8 +442,9 @@ async function main(): Promise<void> {
     node: values.node,
     logLevel: values['log-level'],
     gatewayNodeOptions: values['gateway-node-options'],
-    // The soak reads the live heap after each full collection from V8's GC trace.
-    ...(values.soak ? { gatewayNodeArgs: ['--trace-gc'] } : {}),
+    // The soak reads the live heap after each full collection from V8's GC trace; the fixed-rate
+    // runs, which collections happened while they ran (a full one sets the run's p99).
+    gatewayNodeArgs: ['--trace-gc'],
     scenario,
     floor: !values.soak,
   });

@@ -3,9 +3,10 @@
  * `taskset`), awaited until they answer HTTP, and measured from /proc (CPU time, RSS).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BenchProcess {
@@ -22,6 +23,10 @@ export interface BenchProcess {
   countLines(pattern: RegExp): number;
   /** The lines of the process's output that match `pattern`, in order. */
   matchingLines(pattern: RegExp): string[];
+  /** How many bytes of output so far: a mark for {@link linesBetween}. */
+  outputBytes(): number;
+  /** The lines written between two marks that match `pattern`, read as a stream (the output may be large). */
+  linesBetween(from: number, to: number, pattern: RegExp): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +100,30 @@ function tailOf(file: string, bytes = 4096): string {
   }
 }
 
+function outputBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function linesBetween(
+  file: string,
+  from: number,
+  to: number,
+  pattern: RegExp,
+): Promise<string[]> {
+  if (to <= from) return [];
+  const found: string[] = [];
+  const lines = createInterface({
+    input: createReadStream(file, { start: from, end: to - 1, encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
+  for await (const line of lines) if (pattern.test(line)) found.push(line);
+  return found;
+}
+
 function matching(file: string, pattern: RegExp): string[] {
   return tailOf(file, Number.MAX_SAFE_INTEGER)
     .split('\n')
@@ -164,6 +193,8 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
     tail: () => tailOf(options.logFile),
     countLines: (pattern) => matching(options.logFile, pattern).length,
     matchingLines: (pattern) => matching(options.logFile, pattern),
+    outputBytes: () => outputBytes(options.logFile),
+    linesBetween: (from, to, pattern) => linesBetween(options.logFile, from, to, pattern),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import type { FixedRateResult } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
+import type { GcSummary } from './gc-trace.js';
 import type { LatencySummary } from './stats.js';
 
 export interface CapacityResult {
@@ -41,6 +42,8 @@ export interface RatePoint {
    */
   gatewayCoreStealPercent?: number;
   floorCoreStealPercent?: number;
+  /** The gateway's collections during the measured part of its run (gc-trace.ts). */
+  gatewayGc?: GcSummary;
 }
 
 /** The floor proxy: its capacity, and its added latency at half of that capacity. */
@@ -207,11 +210,18 @@ export function throughputTable(results: readonly BenchResult[]): string {
     };
     const cpu = r.gateway.capacity.cpuMicrosPerCall;
     const steal = r.rates.map((p) => num(p.gatewayCoreStealPercent, 1)).join(' / ');
-    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${steal} | ${r.failedRequests} / ${r.notSentRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
+    const gc = r.rates
+      .map((p) =>
+        p.gatewayGc
+          ? `${p.gatewayGc.markCompacts} (${p.gatewayGc.longestScavengeMs.toFixed(1)})`
+          : 'n/a',
+      )
+      .join(' / ');
+    return `| ${r.node.gateway} | ${r.gateway.capacity.medianRps} | ${r.direct.capacity.medianRps} | ${cpu === undefined ? 'n/a' : cpu.toFixed(0)} | ${at(25)} | ${at(50)} | ${at(75)} | ${steal} | ${gc} | ${r.failedRequests} / ${r.notSentRequests} | ${r.gatewayProcessWarnings} | ${r.machine.loadAverage} |`;
   });
   return [
-    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | steal % of the gateway core in the gateway runs at 25 / 50 / 75% | failed / not sent | gateway process warnings | load average at start |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| gateway Node | gateway tools/call/s | direct tools/call/s | gateway CPU µs/call | added p50 / p99 ms at 25% | at 50% | at 75% | steal % of the gateway core in the gateway runs at 25 / 50 / 75% | gateway full GCs (longest scavenge ms) in those runs | failed / not sent | gateway process warnings | load average at start |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
@@ -288,7 +298,7 @@ export function goalLines(r: BenchResult): string[] {
   return [
     `- throughput: ${r.gateway.capacity.medianRps} tools/call/s on one core, goal ≥ ${target} on Node ${major}: ${r.gateway.capacity.medianRps >= target ? 'met' : 'not met'}`,
     half
-      ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'}); the host stole ${num(half.gatewayCoreStealPercent, 1)} % of the gateway's core meanwhile`
+      ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'}); the host stole ${num(half.gatewayCoreStealPercent, 1)} % of the gateway's core meanwhile, and the gateway ran ${half.gatewayGc ? `${half.gatewayGc.markCompacts} full GC(s) and ${half.gatewayGc.scavenges} scavenges (longest ${half.gatewayGc.longestScavengeMs} ms)` : 'n/a'}`
       : '- added latency at half capacity: not measured',
     ...(half && r.floor
       ? [
