@@ -15,7 +15,9 @@
  *
  * Options: --node <binary> (runs the gateway and the upstream; default: this Node), --label <name>,
  * --log-level <level> (gateway LOG_LEVEL, default info), --gateway-node-options <flags> (the
- * gateway's NODE_OPTIONS, e.g. "--max-semi-space-size=64"; none by default), --quick (short runs, for a smoke test),
+ * gateway's NODE_OPTIONS, e.g. "--max-semi-space-size=64"; none by default), --gateway-v8-flags <flags>
+ * (V8 flags on the gateway's command line, for those NODE_OPTIONS refuses, e.g. "--heap-growing-percent=200";
+ * throughput and soak runs), --keep-logs (keep the processes' output), --quick (short runs, for a smoke test),
  * --scenario <name> (throughput and soak runs: `default`, or a stage scenario such as `all-on`).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
@@ -68,6 +70,8 @@ const { values } = parseArgs({
     label: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     'gateway-node-options': { type: 'string', default: '' },
+    'gateway-v8-flags': { type: 'string', default: '' },
+    'keep-logs': { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     stages: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
@@ -107,11 +111,14 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}`;
-const flags = ['soak', 'stages', 'quick'] as const;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}`;
+const flags = ['soak', 'stages', 'quick', 'keep-logs'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 if (values['gateway-node-options'])
   given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
+if (values['gateway-v8-flags']) given.push(`--gateway-v8-flags="${values['gateway-v8-flags']}"`);
+/** V8 flags for the gateway's command line: NODE_OPTIONS refuses most of them. */
+const gatewayV8Flags = values['gateway-v8-flags'].split(/\s+/).filter(Boolean);
 const command = `npm run bench${given.length ? ` -- ${given.join(' ')}` : ''} (gateway on ${gatewayNode})`;
 const payload = 'x'.repeat(1000) + randomTail(24);
 
@@ -300,6 +307,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       payloadBytes: payload.length,
       logLevel: values['log-level'],
       gatewayNodeOptions: values['gateway-node-options'],
+      gatewayV8Flags: values['gateway-v8-flags'],
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
@@ -355,6 +363,7 @@ async function soak(stack: Stack): Promise<SoakResult> {
     command,
     node: { gateway: gatewayNode },
     gatewayNodeOptions: values['gateway-node-options'],
+    gatewayV8Flags: values['gateway-v8-flags'],
     rate,
     settleS,
     durationS: timing.soakS,
@@ -444,9 +453,10 @@ async function main(): Promise<void> {
     gatewayNodeOptions: values['gateway-node-options'],
     // The soak reads the live heap after each full collection from V8's GC trace; the fixed-rate
     // runs, which collections happened while they ran (a full one sets the run's p99).
-    gatewayNodeArgs: ['--trace-gc'],
+    gatewayNodeArgs: ['--trace-gc', ...gatewayV8Flags],
     scenario,
     floor: !values.soak,
+    keepLogs: values['keep-logs'],
   });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);

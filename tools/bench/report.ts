@@ -78,6 +78,8 @@ export interface BenchResult {
     logLevel: string;
     /** The gateway's NODE_OPTIONS ('' for none). */
     gatewayNodeOptions?: string;
+    /** V8 flags on the gateway's command line besides `--trace-gc` ('' for none). */
+    gatewayV8Flags?: string;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };
@@ -99,6 +101,8 @@ export interface SoakResult {
   node: { gateway: string };
   /** The gateway's NODE_OPTIONS ('' for none). */
   gatewayNodeOptions?: string;
+  /** V8 flags on the gateway's command line besides `--trace-gc` ('' for none). */
+  gatewayV8Flags?: string;
   rate: number;
   /** Seconds at the soak rate before the measured part (the heap sizes itself to the load). */
   settleS?: number;

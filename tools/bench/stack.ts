@@ -57,6 +57,8 @@ export interface StackOptions {
   scenario?: Scenario;
   /** Start the floor proxy as well (throughput runs). */
   floor?: boolean;
+  /** Keep the directory with the processes' output (`--keep-logs`) instead of removing it. */
+  keepLogs?: boolean;
 }
 
 /** MCP headers of every benchmark request, without credentials. */
@@ -73,7 +75,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const dir = mkdtempSync(join(tmpdir(), 'mcpgw-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [
-    () => rmSync(dir, { recursive: true, force: true }),
+    () =>
+      options.keepLogs
+        ? console.error(`the processes' output and the gateway's config are kept in ${dir}`)
+        : rmSync(dir, { recursive: true, force: true }),
   ];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
