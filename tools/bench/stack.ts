@@ -68,8 +68,8 @@ export const MCP_HEADERS: Readonly<Record<string, string>> = {
   'mcp-protocol-version': '2025-11-25',
 };
 
-/** As the images run their entry points (source maps are opt-in there, ADR 0006). */
-const NODE_FLAGS: string[] = [];
+/** As the gateway's image runs its entry point (source maps are opt-in there, ADR 0006; the young generation's size, ADR 0009). */
+const GATEWAY_NODE_FLAGS: string[] = ['--max-semi-space-size=16'];
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
@@ -93,7 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         name,
         port,
         node: options.node,
-        args: [...NODE_FLAGS, join(options.repoRoot, SCRIPTS_DIR, script), String(port), ...args],
+        args: [join(options.repoRoot, SCRIPTS_DIR, script), String(port), ...args],
         cwd: options.repoRoot,
         env: { PATH: CHILD_PATH },
         logFile: join(dir, `${name}.log`),
@@ -125,7 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: 'gateway',
       port: gatewayPort,
       node: options.node,
-      args: [...NODE_FLAGS, ...(options.gatewayNodeArgs ?? []), 'dist/main.js'],
+      args: [...GATEWAY_NODE_FLAGS, ...(options.gatewayNodeArgs ?? []), 'dist/main.js'],
       cwd: join(options.repoRoot, 'apps', 'gateway'),
       env: {
         PATH: CHILD_PATH,

@@ -22,6 +22,10 @@ const stageNamed = (d: Dockerfile, name: string): Stage => {
   return stage;
 };
 /** The assets an app's runtime stage needs next to dist/ (data files, sample corpus, example config). */
+/** Node flags an app's image gives its main: the gateway's young generation (ADR 0009). */
+const NODE_FLAGS: Record<string, string[]> = {
+  gateway: ['--max-semi-space-size=16'],
+};
 const ASSETS: Record<string, string[]> = {
   'sentraip-simulator': ['data'],
   'sandbox-log-analysis': ['corpus'],
@@ -102,7 +106,11 @@ describe.each(imageApps())('apps/%s/Dockerfile', (app) => {
     ).toMatch(/apt-get install -y --no-install-recommends tini/);
     expect(execForm(all(runtime, 'ENTRYPOINT')[0])).toEqual(['/usr/bin/tini', '--']);
     // Source maps are opt-in (NODE_OPTIONS), for their cost where stacks are read (ADR 0006).
-    expect(execForm(all(runtime, 'CMD')[0])).toEqual(['node', `apps/${app}/dist/main.js`]);
+    expect(execForm(all(runtime, 'CMD')[0])).toEqual([
+      'node',
+      ...(NODE_FLAGS[app] ?? []),
+      `apps/${app}/dist/main.js`,
+    ]);
   });
 
   it('checks /health with node, listens on all interfaces on the default port', () => {
