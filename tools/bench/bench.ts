@@ -232,6 +232,10 @@ async function atRate(
   };
 }
 
+/** The host's steal on the gateway's core (where the floor proxy runs too) during a fixed-rate run. */
+const gatewayCoreSteal = (run: { stealPercent?: Record<string, number> }) =>
+  run.stealPercent?.[`cpu${GATEWAY_CPU}`];
+
 const utilization = (rate: number, cpuMicrosPerCall: number | undefined) =>
   cpuMicrosPerCall === undefined ? undefined : Math.round(rate * cpuMicrosPerCall) / 1e6;
 
@@ -261,12 +265,12 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       ...optional('gatewayCpuMicrosPerCall', g.cpuMicrosPerCall),
       ...optional('gatewayUtilization', utilization(rate, g.cpuMicrosPerCall)),
       ...optional('floorCpuMicrosPerCall', f.cpuMicrosPerCall),
-      ...optional('gatewayCoreStealPercent', g.stealPercent?.[`cpu${GATEWAY_CPU}`]),
-      ...optional('floorCoreStealPercent', f.stealPercent?.[`cpu${GATEWAY_CPU}`]),
+      ...optional('gatewayCoreStealPercent', gatewayCoreSteal(g)),
+      ...optional('floorCoreStealPercent', gatewayCoreSteal(f)),
       ...(g.gc ? { gatewayGc: g.gc } : {}),
     });
     log(
-      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${g.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (gateway run), ${f.stealPercent?.[`cpu${GATEWAY_CPU}`] ?? 'n/a'} % (floor run); gateway GC: ${g.gc ? `${g.gc.markCompacts} full (longest ${g.gc.longestMarkCompactMs} ms), ${g.gc.scavenges} scavenges (longest ${g.gc.longestScavengeMs} ms)` : 'n/a'}; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
+      `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${gatewayCoreSteal(g) ?? 'n/a'} % (gateway run), ${gatewayCoreSteal(f) ?? 'n/a'} % (floor run); gateway GC: ${g.gc ? `${g.gc.markCompacts} full (longest ${g.gc.longestMarkCompactMs} ms), ${g.gc.scavenges} scavenges (longest ${g.gc.longestScavengeMs} ms)` : 'n/a'}; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
   // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
@@ -281,7 +285,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
     addedP99Ms: round3(floorHalf.latencyMs.p99 - floorHalfDirect.latencyMs.p99),
     ...optional('floorCpuMicrosPerCall', floorHalf.cpuMicrosPerCall),
     ...optional('floorUtilization', utilization(floorHalfRate, floorHalf.cpuMicrosPerCall)),
-    ...optional('floorCoreStealPercent', floorHalf.stealPercent?.[`cpu${GATEWAY_CPU}`]),
+    ...optional('floorCoreStealPercent', gatewayCoreSteal(floorHalf)),
   };
   log(
     `floor at half its capacity (${floorHalfRate}/s): added p50/p99 ${floorAtHalfCapacity.addedP50Ms}/${floorAtHalfCapacity.addedP99Ms} ms`,
