@@ -7,6 +7,8 @@ export interface CollectorReceiver {
   readonly url: string;
   /** Every event received, duplicates included, in arrival order. */
   readonly received: AuditEvent[];
+  /** When each of `received` arrived (`performance.now()`, same order). */
+  readonly receivedAt: number[];
   /** Authorization headers of the batches. */
   readonly authorizations: Array<string | undefined>;
   /** Batches answered with a failure (after reading them: the events did arrive). */
@@ -30,6 +32,7 @@ export async function startCollectorReceiver(
   let failing = 0;
   const receiver = {
     received: [] as AuditEvent[],
+    receivedAt: [] as number[],
     authorizations: [] as Array<string | undefined>,
     failed: 0,
     refused: 0,
@@ -54,6 +57,8 @@ export async function startCollectorReceiver(
         return;
       }
       receiver.received.push(...body.events);
+      const now = performance.now();
+      for (let i = 0; i < body.events.length; i += 1) receiver.receivedAt.push(now);
       receiver.authorizations.push(req.headers.authorization);
       if (failing > 0) {
         failing -= 1;
