@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCRIPTS_DIR } from './build.js';
+import { gatewayImageNodeFlags } from './image-flags.js';
 import { freePort, startCollectorSink, startProcess, type BenchProcess } from './processes.js';
 import { startRedis, type BenchRedis } from './redis-server.js';
 import { DEFAULT_SCENARIO, callerRoles, gatewayFileConfig, type Scenario } from './scenarios.js';
@@ -68,9 +69,6 @@ export const MCP_HEADERS: Readonly<Record<string, string>> = {
   'mcp-protocol-version': '2025-11-25',
 };
 
-/** As the gateway's image runs its entry point (source maps are opt-in there, ADR 0006; the young generation's size, ADR 0009). */
-const GATEWAY_NODE_FLAGS: string[] = ['--max-semi-space-size=16'];
-
 export async function startStack(options: StackOptions): Promise<Stack> {
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const dir = mkdtempSync(join(tmpdir(), 'mcpgw-bench-'));
@@ -125,7 +123,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: 'gateway',
       port: gatewayPort,
       node: options.node,
-      args: [...GATEWAY_NODE_FLAGS, ...(options.gatewayNodeArgs ?? []), 'dist/main.js'],
+      // As its image runs it (image-flags.ts; source maps are opt-in there, ADR 0006).
+      args: [
+        ...gatewayImageNodeFlags(options.repoRoot),
+        ...(options.gatewayNodeArgs ?? []),
+        'dist/main.js',
+      ],
       cwd: join(options.repoRoot, 'apps', 'gateway'),
       env: {
         PATH: CHILD_PATH,

@@ -22,9 +22,9 @@ const stageNamed = (d: Dockerfile, name: string): Stage => {
   return stage;
 };
 /** The assets an app's runtime stage needs next to dist/ (data files, sample corpus, example config). */
-/** Node flags an app's image gives its main: the gateway's young generation (ADR 0009). */
+/** Node flags an app's image gives its main: the gateway's young generation and old generation floor (ADR 0009). */
 const NODE_FLAGS: Record<string, string[]> = {
-  gateway: ['--max-semi-space-size=16'],
+  gateway: ['--max-semi-space-size=16', '--initial-old-space-size=128'],
 };
 const ASSETS: Record<string, string[]> = {
   'sentraip-simulator': ['data'],
@@ -111,6 +111,13 @@ describe.each(imageApps())('apps/%s/Dockerfile', (app) => {
       ...(NODE_FLAGS[app] ?? []),
       `apps/${app}/dist/main.js`,
     ]);
+  });
+
+  it.skipIf(!NODE_FLAGS[app])('gives node the same flags in its package\'s start script', () => {
+    const { scripts } = JSON.parse(readText(`apps/${app}/package.json`)) as { scripts?: Record<string, string> };
+    const start = (scripts?.['start'] ?? '').split(/\s+/);
+    expect(start[0]).toBe('node');
+    for (const flag of NODE_FLAGS[app] ?? []) expect(start, flag).toContain(flag);
   });
 
   it('checks /health with node, listens on all interfaces on the default port', () => {
