@@ -1,7 +1,9 @@
 /**
  * An open-loop, fixed-rate load generator on undici (loopback only): request `i` is sent at
  * start + i/rate over a keep-alive pool of `connections`, never ahead of its due time, with at
- * most `maxInFlight` requests outstanding, and nothing sent after `durationS`. Each answer's
+ * most `maxInFlight` requests outstanding. Requests due within `durationS` that the bound held
+ * back are still sent after it, during the drain, and timed from their due time: a stall at the
+ * end of a run must not take its own victims out of the count. Each answer's
  * latency is measured twice with performance.now() (µs resolution): from its *scheduled* time
  * (which counts the time a request waited for the generator or a free connection: coordinated
  * omission stays visible) and from its actual send.
@@ -27,7 +29,10 @@ export interface FixedRateOptions {
   connections: number;
   /** Upper bound on outstanding requests (default: `connections`, so none waits inside the pool). */
   maxInFlight?: number;
-  /** After the duration, how long outstanding requests may still finish before they are aborted. */
+  /**
+   * After the duration, how long the requests still due may be sent and the outstanding ones may
+   * finish before they are aborted (default 2000 ms).
+   */
   drainMs?: number;
   /**
    * Seconds at the same rate, on the same pool, before the measured `durationS` (connections
@@ -47,7 +52,7 @@ export interface FixedRateResult extends LoadResult {
   /** Requests due within the measured duration (after the warm-up). */
   scheduled: number;
   sent: number;
-  /** Due but never sent: the in-flight bound held them until the end (the target fell behind). */
+  /** Due but never sent: the in-flight bound held them until the end of the drain (the target fell behind). */
   notSent: number;
   /** Outstanding at the end of the drain, then aborted (counted in `failed`). */
   aborted: number;
@@ -128,16 +133,15 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       .finally(() => {
         inFlight -= 1;
         if (issuing && timer === undefined) pump(start);
-        if (!issuing && inFlight === 0) drained?.();
+        if (inFlight === 0 && (next >= total || !issuing)) drained?.();
       });
   };
 
   const pump = (start: number) => {
     timer = undefined;
-    if (!issuing) return;
-    const elapsed = performance.now() - start;
-    if (elapsed >= durationMs || next >= total) return;
-    const due = dueCount(elapsed, options.rate, total);
+    if (!issuing || next >= total) return;
+    // Past the duration every request is due: the ones the bound held back go out as it allows.
+    const due = dueCount(performance.now() - start, options.rate, total);
     while (next < due && inFlight < maxInFlight) send(next++, start);
     // At the bound, the next answer calls pump again; otherwise wake up when the next one is due.
     if (next < total && inFlight < maxInFlight) {
@@ -156,14 +160,14 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   await new Promise<void>((resolve) => setTimeout(resolve, durationMs));
   const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
   clearTimeout(sampleTimer);
-  issuing = false;
-  if (timer) clearTimeout(timer);
-  if (inFlight > 0) {
+  if (inFlight > 0 || next < total) {
     await new Promise<void>((resolve) => {
       drained = resolve;
       setTimeout(resolve, options.drainMs ?? 2000).unref();
     });
   }
+  issuing = false;
+  if (timer) clearTimeout(timer);
   destroyed = inFlight > 0;
   await pool.destroy();
   // The aborted requests' handlers run after destroy(); wait for them (bounded) before counting.
