@@ -9,13 +9,15 @@ import { AUDIT_OUTBOX } from './audit-recorder.js';
 const BATCH = 200;
 /**
  * How long the relay lets events gather after it drained the outbox: it bounds the shipping delay,
- * and with it how long an event stays in the outbox. Short enough that, with the in-process store,
- * an event is shipped and trimmed before two young-generation collections pass over it (one every
- * 35–70 ms at 2,500–5,000 calls/s), so it dies young instead of being promoted: at 100 ms the
- * outbox promoted about 1 KB per call, and full collections came every few seconds (ADR 0009).
- * Long enough to batch: at most one POST per linger and replica, whatever the load.
+ * and with it how long an event stays in the outbox. With the in-process store that is the heap:
+ * at 20 ms an event is shipped and trimmed before two young-generation collections pass over it
+ * (one every 35–70 ms at 2,500–5,000 calls/s), so it dies young instead of being promoted; at
+ * 100 ms the outbox promoted about 1 KB per call and full collections came every few seconds
+ * (ADR 0009). A Redis outbox is off the heap: there the longer linger keeps the POSTs (and the
+ * stream commands) per replica down. Either way at most one POST per linger and replica.
  */
-const DEFAULT_LINGER_MS = 20;
+const IN_PROCESS_LINGER_MS = 20;
+const REDIS_LINGER_MS = 100;
 /** Longest a live relay holds a batch (HTTP timeouts below, plus slack); older pending entries are a dead replica's. */
 const DEFAULT_IDLE_CLAIM_MS = 15_000;
 /** Answers that say "this content will never be accepted": retrying the same bytes cannot help. */
@@ -47,7 +49,7 @@ export class AuditRelay {
       token: string | undefined;
       /** Pending entries idle this long belong to a dead relay and are claimed; shorter in tests. */
       idleClaimMs?: number;
-      /** Pause after a partial batch, to let the next one fill (default {@link DEFAULT_LINGER_MS}). */
+      /** Pause after a partial batch, to let the next one fill (default: by the store's kind, see above). */
       lingerMs?: number;
       /** `gateway_audit_relay_last_success_timestamp_seconds` is set after each acknowledged batch. */
       metrics?: Pick<AuditMetrics, 'relayLastSuccess'>;
@@ -83,7 +85,7 @@ export class AuditRelay {
   private async run(): Promise<void> {
     const { store, logger } = this.deps;
     const idleClaimMs = this.deps.idleClaimMs ?? DEFAULT_IDLE_CLAIM_MS;
-    const lingerMs = this.deps.lingerMs ?? DEFAULT_LINGER_MS;
+    const lingerMs = this.deps.lingerMs ?? (store.kind === 'memory' ? IN_PROCESS_LINGER_MS : REDIS_LINGER_MS);
     let failures = 0;
     let lastClaim = 0;
     let inHand: StreamEntry[] = [];

@@ -56,10 +56,10 @@ describe('AuditRelay', () => {
       .map((event, i) => (collector.receivedAt[i] as number) - (recordedAt.get(event.request_id ?? '') as number))
       .sort((a, b) => a - b);
     expect(ages).toHaveLength(100);
-    // Batched: far fewer POSTs than events.
-    expect(collector.authorizations.length).toBeLessThan(50);
-    // A long linger keeps events in the outbox long enough to be promoted to the old generation
-    // (ADR 0009): at 100 ms the median event waited about 50 ms; at 20 ms, about 10.
+    // Batched: fewer POSTs than events (about 25 on a quiet machine).
+    expect(collector.authorizations.length).toBeLessThan(70);
+    // A long linger keeps events in the in-process outbox long enough to be promoted to the old
+    // generation (ADR 0009): at 100 ms the median event waited about 50 ms; at 20 ms, about 10.
     expect(ages[50]).toBeLessThan(35);
   });
 
