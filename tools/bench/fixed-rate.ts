@@ -40,8 +40,8 @@ export interface FixedRateOptions {
    */
   warmupS?: number;
   /**
-   * A counter read when the measured part starts and when it ends (e.g. a process's CPU time in
-   * µs); the difference is reported as `sampledDelta`.
+   * A counter read when the measured part starts and when it ends, after the drain (e.g. a
+   * process's CPU time in µs); the difference is reported as `sampledDelta`.
    */
   sample?: () => number | undefined;
 }
@@ -133,7 +133,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       .finally(() => {
         inFlight -= 1;
         if (issuing && timer === undefined) pump(start);
-        if (inFlight === 0 && (next >= total || !issuing)) drained?.();
+        if (inFlight === 0 && next >= total) drained?.();
       });
   };
 
@@ -158,14 +158,17 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     : undefined;
   pump(start);
   await new Promise<void>((resolve) => setTimeout(resolve, durationMs));
-  const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
   clearTimeout(sampleTimer);
   if (inFlight > 0 || next < total) {
+    let drainTimer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       drained = resolve;
-      setTimeout(resolve, options.drainMs ?? 2000).unref();
+      drainTimer = setTimeout(resolve, options.drainMs ?? 2000);
     });
+    clearTimeout(drainTimer);
   }
+  // After the drain: the requests it sent are measured, so their CPU is counted too.
+  const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
   issuing = false;
   if (timer) clearTimeout(timer);
   destroyed = inFlight > 0;
