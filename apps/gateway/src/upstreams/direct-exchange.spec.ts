@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { exchange, MAX_UPSTREAM_RESPONSE_BYTES, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
@@ -273,6 +274,41 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     await new Promise((r) => setTimeout(r, 50));
     controller.abort(new Error('client cancelled'));
     await expect(pending).rejects.toThrow('client cancelled');
+  });
+
+  it("drops the connection of an error answer whose body stalls, since the pool's body timeout is off", async () => {
+    let closed: () => void = () => undefined;
+    const socketClosed = new Promise<void>((resolve) => (closed = resolve));
+    handler = (req, _body, res) => {
+      req.socket.once('close', () => closed());
+      res.writeHead(500, { 'content-type': 'text/plain', 'content-length': '1000' });
+      res.write('part of it');
+    };
+    const started = Date.now();
+    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamHttpError);
+    await socketClosed;
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("is not cut by the pool's header and body timeouts: the call's own limits time it", async () => {
+    // undici checks its timeouts on a 500 ms tick, so its 50 ms ones fire within a second.
+    const late = 1_300;
+    handler = (_req, body, res) => {
+      const answer = { jsonrpc: '2.0', id: body['id'], result: { late: body['method'] } };
+      if (body['method'] === 'headers/late') return void setTimeout(() => json(res, 200, answer), late);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      setTimeout(() => res.end(`event: message\ndata: ${JSON.stringify(answer)}\n\n`), late);
+    };
+    const impatient = new Agent({ headersTimeout: 50, bodyTimeout: 50 });
+    try {
+      const answers = await Promise.all(
+        ['headers/late', 'body/late'].map((method) => exchange(session(), { ...call, method }, { signal: signal(), dispatcher: impatient })),
+      );
+      expect(answers).toEqual([{ late: 'headers/late' }, { late: 'body/late' }]);
+    } finally {
+      await impatient.close();
+    }
   });
 
   describe('idle wait', () => {

@@ -113,7 +113,7 @@ function start(session: ExchangeSession, message: ExchangeRequest, options: Exch
     const handler = new ExchangeHandler(message.id, session, options, resolve, reject);
     try {
       (options.dispatcher ?? upstreamAgent).dispatch(
-        { origin, path, method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: message.id, method: message.method, params }) },
+        { origin, path, method: 'POST', headers, ...CALLER_TIMED, body: JSON.stringify({ jsonrpc: '2.0', id: message.id, method: message.method, params }) },
         handler,
       );
     } catch (err) {
@@ -121,6 +121,19 @@ function start(session: ExchangeSession, message: ExchangeRequest, options: Exch
     }
   });
 }
+
+/**
+ * Until it settles, an exchange is bounded by the caller's signal (the breaker's `maxDurationMs`)
+ * and its idle wait, so undici's own header and body timers (300 s) are off: the configured limits
+ * apply, above 300 s too. On, each request left a timer object in undici's timer list until its
+ * next sweep, and at thousands of calls per second those outlived two scavenges and filled the old
+ * generation (ADR 0009). What an exchange still reads after it settles is bounded by
+ * {@link DISCARD_WAIT_MS}.
+ */
+const CALLER_TIMED = { headersTimeout: 0, bodyTimeout: 0 } as const;
+
+/** How long the rest of an error answer may take to arrive before its connection is dropped. */
+const DISCARD_WAIT_MS = 1_000;
 
 /** What an error status or an unexpected content type may still send before the connection is dropped (as undici's `dump`). */
 const DISCARD_LIMIT_BYTES = 128 * 1024;
@@ -161,6 +174,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.controller?.abort(reason);
   };
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Bounds the reading of an error answer's body, which goes on after the exchange settled. */
+  private discardTimer: NodeJS.Timeout | undefined;
   /** Relayed requests still waiting for the client's answer: the idle wait stops meanwhile. */
   private awaitingClient = 0;
   private readonly fail = (err: Error) => {
@@ -194,13 +209,23 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx (102 Processing, 103 Early Hints) come before the answer: undici passes them on, `request` skipped them.
     if (statusCode < 200) return;
-    if (statusCode >= 300) return this.settle(new UpstreamHttpError(statusCode));
+    if (statusCode >= 300) return this.discard(new UpstreamHttpError(statusCode));
     const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type === 'application/json') this.mode = 'json';
     else if (type === 'text/event-stream') {
       this.mode = 'sse';
       this.sse = this.eventStream();
-    } else this.settle(new UpstreamResponseError(`unexpected content type ${JSON.stringify(type ?? '')}`));
+    } else this.discard(new UpstreamResponseError(`unexpected content type ${JSON.stringify(type ?? '')}`));
+  }
+
+  /**
+   * Settles with `err` at once, and reads the rest of the answer so the connection can serve
+   * another request (as undici's `dump`): up to {@link DISCARD_LIMIT_BYTES}, for at most
+   * {@link DISCARD_WAIT_MS}; past either, the connection is dropped.
+   */
+  private discard(err: Error): void {
+    this.settle(err);
+    this.discardTimer = setTimeout(() => this.controller?.abort(new UpstreamResponseError('discarded answer too slow')), DISCARD_WAIT_MS);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -229,12 +254,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    clearTimeout(this.discardTimer);
     if (this.settled) return this.release();
     if (this.mode === 'json') return this.settleJson();
     this.settle(this.sse?.failure ?? new UpstreamResponseError('upstream stream ended without a response to the request'));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    clearTimeout(this.discardTimer);
     this.settle(err);
     this.release();
   }
