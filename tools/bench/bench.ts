@@ -5,8 +5,8 @@
  *
  *   throughput (default): capacity at 50 connections (3 s warm-up, 10 s measured, median of 3),
  *     gateway CPU µs per call from the process's CPU time, then added p50/p99 latency versus direct
- *     at fixed rates of 25%, 50% and 75% of the gateway's capacity.
- *     Capacity runs are closed loop (autocannon); the fixed-rate runs are open loop (fixed-rate.ts).
+ *     at fixed rates of 25%, 50% and 75% of the gateway's capacity (10 s each), and at 50% held for
+ *     60 s. Capacity runs are closed loop (autocannon); the fixed-rate runs are open loop (fixed-rate.ts).
  *   --soak: 45 s to settle, then 60 s at half of a quick capacity estimate (open loop), gateway RSS
  *     sampled every 5 s over the 60 s: growth and least-squares slope.
  *   --stages: one gateway per pipeline stage scenario (scenarios.ts), tools/call/s and CPU µs per
@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { buildBenchTargets } from './build.js';
 import { startStealMeter } from './cpu-steal.js';
 import { GC_EVENT, summarizeGc, type GcSummary } from './gc-trace.js';
+import { gatewayImageNodeFlags } from './image-flags.js';
 import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
@@ -43,6 +44,7 @@ import {
   type RatePoint,
   type SoakResult,
   type StagesResult,
+  type SustainedResult,
 } from './report.js';
 import {
   GATEWAY_CPU,
@@ -96,6 +98,7 @@ const timing = values.quick
       soakSettleS: 2,
       stageWarmupS: 1,
       stageMeasureS: 2,
+      sustainedS: 4,
       connections: 50,
     }
   : {
@@ -106,6 +109,7 @@ const timing = values.quick
       soakSettleS: 45,
       stageWarmupS: 3,
       stageMeasureS: 5,
+      sustainedS: 60,
       connections: 50,
     };
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
@@ -187,6 +191,7 @@ async function atRate(
   stack: Stack,
   target: Target,
   rate: number,
+  durationS = timing.measureS,
 ): Promise<
   FixedRateResult & {
     cpuMicrosPerCall?: number;
@@ -206,7 +211,7 @@ async function atRate(
     connections: timing.connections,
     // Same rate, same pool, not counted: connections opened and the generator's code warm.
     warmupS: Math.min(2, timing.warmupS),
-    durationS: timing.measureS,
+    durationS,
     rate,
     ...(measured
       ? {
@@ -273,6 +278,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${gatewayCoreSteal(g) ?? 'n/a'} % (gateway run), ${gatewayCoreSteal(f) ?? 'n/a'} % (floor run); gateway GC: ${g.gc ? `${g.gc.markCompacts} full (longest ${g.gc.longestMarkCompactMs} ms), ${g.gc.scavenges} scavenges (longest ${g.gc.longestScavengeMs} ms)` : 'n/a'}; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
+  const sustained = await sustainedAtHalf(stack, Math.max(1, Math.round(gateway.medianRps / 2)));
   // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
   const floorHalfRate = Math.max(1, Math.round(floor.medianRps / 2));
   const floorHalfDirect = await atRate(stack, 'direct', floorHalfRate);
@@ -292,6 +298,8 @@ async function throughput(stack: Stack): Promise<BenchResult> {
   );
   const fixed: FixedRateResult[] = [
     ...rates.flatMap((r) => [r.direct, r.gateway, ...(r.floor ? [r.floor] : [])]),
+    sustained.direct,
+    sustained.gateway,
     floorHalfDirect,
     floorHalf,
   ];
@@ -312,15 +320,43 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       logLevel: values['log-level'],
       gatewayNodeOptions: values['gateway-node-options'],
       gatewayV8Flags: values['gateway-v8-flags'],
+      gatewayImageNodeFlags: gatewayImageNodeFlags(repoRoot).join(' '),
+      sustainedS: timing.sustainedS,
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
     floor: { capacity: floor, atHalfCapacity: floorAtHalfCapacity },
     rates,
+    sustained,
     failedRequests: all.reduce((n, r) => n + r.failed, 0),
     notSentRequests: fixed.reduce((n, r) => n + r.notSent, 0),
     gatewayProcessWarnings: stack.gateway.countLines(PROCESS_WARNING),
   };
+}
+
+/**
+ * Half of capacity held for `sustainedS` (60 s), direct then gateway. A 10 s run's p99 is decided
+ * by whether one of the gateway's full GCs, which come tens of seconds apart, falls in it; over a
+ * minute the p99 counts them at the rate they come.
+ */
+async function sustainedAtHalf(stack: Stack, rate: number): Promise<SustainedResult> {
+  const direct = await atRate(stack, 'direct', rate, timing.sustainedS);
+  const gateway = await atRate(stack, 'gateway', rate, timing.sustainedS);
+  const result: SustainedResult = {
+    rate,
+    durationS: timing.sustainedS,
+    direct,
+    gateway,
+    addedP50Ms: round3(gateway.latencyMs.p50 - direct.latencyMs.p50),
+    addedP99Ms: round3(gateway.latencyMs.p99 - direct.latencyMs.p99),
+    ...optional('gatewayCpuMicrosPerCall', gateway.cpuMicrosPerCall),
+    ...optional('gatewayCoreStealPercent', gatewayCoreSteal(gateway)),
+    ...(gateway.gc ? { gatewayGc: gateway.gc } : {}),
+  };
+  log(
+    `50% held for ${timing.sustainedS} s (${rate}/s): direct p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms, gateway ${gateway.latencyMs.p50}/${gateway.latencyMs.p99} ms; gateway GC: ${gateway.gc ? `${gateway.gc.markCompacts} full (longest ${gateway.gc.longestMarkCompactMs} ms)` : 'n/a'}`,
+  );
+  return result;
 }
 
 /** `{ [key]: value }` when the value is known, else nothing (exactOptionalPropertyTypes). */

