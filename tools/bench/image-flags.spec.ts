@@ -24,5 +24,6 @@ describe('nodeFlagsOfCmd', () => {
     const flags = gatewayImageNodeFlags(fileURLToPath(new URL('../..', import.meta.url)));
     expect(flags).toContain('--max-semi-space-size=16');
     expect(flags).toContain('--initial-old-space-size=128');
+    expect(flags).toContain('--no-memory-reducer');
   });
 });

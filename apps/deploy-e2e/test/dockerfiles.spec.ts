@@ -24,7 +24,7 @@ const stageNamed = (d: Dockerfile, name: string): Stage => {
 /** The assets an app's runtime stage needs next to dist/ (data files, sample corpus, example config). */
 /** Node flags an app's image gives its main: the gateway's young generation and old generation floor (ADR 0009). */
 const NODE_FLAGS: Record<string, string[]> = {
-  gateway: ['--max-semi-space-size=16', '--initial-old-space-size=128'],
+  gateway: ['--max-semi-space-size=16', '--initial-old-space-size=128', '--no-memory-reducer'],
 };
 const ASSETS: Record<string, string[]> = {
   'sentraip-simulator': ['data'],
