@@ -39,6 +39,8 @@ export class AuditRelay {
   /** Shutting down: ship until the outbox is empty (no waiting for more), then end. */
   private draining = false;
   private loop: Promise<void> | undefined;
+  /** Aborted by `stop()`: ends a linger or a backoff at once, so shutdown never waits one out (up to 30 s). */
+  private wake = new AbortController();
   private readonly consumer = `${hostname()}-${process.pid}`;
 
   constructor(
@@ -59,6 +61,7 @@ export class AuditRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.wake = new AbortController();
     this.loop = this.run();
   }
 
@@ -70,6 +73,7 @@ export class AuditRelay {
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     if (options.drainTimeoutMs !== undefined && this.running) {
       this.draining = true;
+      this.wake.abort();
       const deadline = setTimeout(() => (this.running = false), options.drainTimeoutMs);
       try {
         await this.loop;
@@ -79,7 +83,13 @@ export class AuditRelay {
       return;
     }
     this.running = false;
+    this.wake.abort();
     await this.loop;
+  }
+
+  /** Waits `ms`, or less when the relay is stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, this.wake.signal).catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -115,7 +125,7 @@ export class AuditRelay {
         failures = 0;
         // A partial batch means the outbox is drained: let the next one fill for a moment instead of
         // posting every event on its own (that doubled the HTTP work per request at low load).
-        if (!full && this.running && !this.draining) await sleep(lingerMs);
+        if (!full && this.running && !this.draining) await this.pause(lingerMs);
       } catch (err) {
         failures += 1;
         if (this.draining) {
@@ -124,7 +134,7 @@ export class AuditRelay {
           break;
         }
         logger.warn('audit relay failed; will retry', { err, failures, pending: inHand.length });
-        if (this.running) await sleep(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2));
+        if (this.running) await this.pause(Math.min(30_000, 200 * 2 ** Math.min(failures, 8)) * (0.5 + Math.random() / 2));
       }
     }
   }

@@ -104,6 +104,20 @@ describe('AuditRelay at shutdown', () => {
     expect(await store.streamLength(AUDIT_OUTBOX)).toBe(5);
   });
 
+  it('stops at once while it backs off from a collector that keeps failing, drain or not', async () => {
+    for (const options of [{}, { drainTimeoutMs: 3_000 }]) {
+      const { collector, recorder, relay, log } = await relayed();
+      await collector.close();
+      await recorder.record(input(1));
+      relay.start();
+      // After its fourth failure the relay backs off for 1.6–3.2 s.
+      await until(() => log().includes('"failures":4'));
+      const started = performance.now();
+      await relay.stop(options);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
   it('a drain ends at once when the collector fails, instead of backing off', async () => {
     const { collector, recorder, relay, log } = await relayed();
     relay.start();
