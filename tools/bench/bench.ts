@@ -261,8 +261,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       direct: d,
       gateway: g,
       floor: f,
-      addedP50Ms: round3(g.latencyMs.p50 - d.latencyMs.p50),
-      addedP99Ms: round3(g.latencyMs.p99 - d.latencyMs.p99),
+      ...added(g, d),
       addedSendP50Ms: round3(g.sendLatencyMs.p50 - d.sendLatencyMs.p50),
       addedSendP99Ms: round3(g.sendLatencyMs.p99 - d.sendLatencyMs.p99),
       floorAddedP50Ms: round3(f.latencyMs.p50 - d.latencyMs.p50),
@@ -278,7 +277,10 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       `${pct}% (${rate}/s): direct p50/p99 ${d.latencyMs.p50}/${d.latencyMs.p99} ms, gateway ${g.latencyMs.p50}/${g.latencyMs.p99} ms, floor ${f.latencyMs.p50}/${f.latencyMs.p99} ms (from the schedule); gateway ${g.cpuMicrosPerCall ?? 'n/a'} µs CPU per call; steal on core ${GATEWAY_CPU} ${gatewayCoreSteal(g) ?? 'n/a'} % (gateway run), ${gatewayCoreSteal(f) ?? 'n/a'} % (floor run); gateway GC: ${g.gc ? `${g.gc.markCompacts} full (longest ${g.gc.longestMarkCompactMs} ms), ${g.gc.scavenges} scavenges (longest ${g.gc.longestScavengeMs} ms)` : 'n/a'}; gateway sent ${g.sent}/${g.scheduled}, max send lag ${g.maxSendLagMs} ms`,
     );
   }
-  const sustained = await sustainedAtHalf(stack, Math.max(1, Math.round(gateway.medianRps / 2)));
+  const sustained = await sustainedAtHalf(
+    stack,
+    (rates.find((r) => r.percentOfCapacity === 50) as RatePoint).rate,
+  );
   // The floor at half of its own capacity: what the added-latency goal asks of a proxy that does nothing.
   const floorHalfRate = Math.max(1, Math.round(floor.medianRps / 2));
   const floorHalfDirect = await atRate(stack, 'direct', floorHalfRate);
@@ -347,8 +349,7 @@ async function sustainedAtHalf(stack: Stack, rate: number): Promise<SustainedRes
     durationS: timing.sustainedS,
     direct,
     gateway,
-    addedP50Ms: round3(gateway.latencyMs.p50 - direct.latencyMs.p50),
-    addedP99Ms: round3(gateway.latencyMs.p99 - direct.latencyMs.p99),
+    ...added(gateway, direct),
     ...optional('gatewayCpuMicrosPerCall', gateway.cpuMicrosPerCall),
     ...optional('gatewayCoreStealPercent', gatewayCoreSteal(gateway)),
     ...(gateway.gc ? { gatewayGc: gateway.gc } : {}),
@@ -358,6 +359,12 @@ async function sustainedAtHalf(stack: Stack, rate: number): Promise<SustainedRes
   );
   return result;
 }
+
+/** The gateway's p50 and p99 minus the direct path's, from the schedule. */
+const added = (gateway: FixedRateResult, direct: FixedRateResult) => ({
+  addedP50Ms: round3(gateway.latencyMs.p50 - direct.latencyMs.p50),
+  addedP99Ms: round3(gateway.latencyMs.p99 - direct.latencyMs.p99),
+});
 
 /** `{ [key]: value }` when the value is known, else nothing (exactOptionalPropertyTypes). */
 function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

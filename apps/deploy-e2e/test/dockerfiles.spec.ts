@@ -22,7 +22,7 @@ const stageNamed = (d: Dockerfile, name: string): Stage => {
   return stage;
 };
 /** The assets an app's runtime stage needs next to dist/ (data files, sample corpus, example config). */
-/** Node flags an app's image gives its main: the gateway's young generation and old generation floor (ADR 0009). */
+/** Node flags an app's image gives its main: the gateway's young generation, old generation floor and no memory reducer (ADR 0009). */
 const NODE_FLAGS: Record<string, string[]> = {
   gateway: ['--max-semi-space-size=16', '--initial-old-space-size=128', '--no-memory-reducer'],
 };

@@ -71,9 +71,9 @@ export class AuditRelay {
    * the process (a durable outbox is shipped by the next relay instead).
    */
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    this.wake.abort();
     if (options.drainTimeoutMs !== undefined && this.running) {
       this.draining = true;
-      this.wake.abort();
       const deadline = setTimeout(() => (this.running = false), options.drainTimeoutMs);
       try {
         await this.loop;
@@ -83,7 +83,6 @@ export class AuditRelay {
       return;
     }
     this.running = false;
-    this.wake.abort();
     await this.loop;
   }
 
