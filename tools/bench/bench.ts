@@ -18,7 +18,11 @@
  * gateway's NODE_OPTIONS, e.g. "--max-semi-space-size=64"; none by default), --gateway-v8-flags <flags>
  * (V8 flags on the gateway's command line, for those NODE_OPTIONS refuses, e.g. "--heap-growing-percent=200";
  * throughput and soak runs), --keep-logs (keep the processes' output), --quick (short runs, for a smoke test),
- * --scenario <name> (throughput and soak runs: `default`, or a stage scenario such as `all-on`).
+ * --scenario <name> (throughput and soak runs: `default`, or a stage scenario such as `all-on`),
+ * --arrivals uniform|poisson (the fixed-rate runs' arrival process, default uniform), --pacing ticker|timer
+ * (how the generator wakes for each send: a sub-millisecond ticker thread, default, or setTimeout as in
+ * runs 1–22, which sends each millisecond's requests together), --idle-poll (holds /dev/cpu_dma_latency
+ * at 0 during the run, so idle cores poll instead of halting; root only).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
 import { execFileSync } from 'node:child_process';
@@ -28,7 +32,9 @@ import { buildBenchTargets } from './build.js';
 import { startStealMeter } from './cpu-steal.js';
 import { GC_EVENT, summarizeGc, type GcSummary } from './gc-trace.js';
 import { gatewayImageNodeFlags } from './image-flags.js';
-import { runFixedRate, type FixedRateResult } from './fixed-rate.js';
+import { PACINGS, runFixedRate, type FixedRateResult } from './fixed-rate.js';
+import { holdIdlePolling } from './idle-poll.js';
+import { ARRIVALS } from './schedule.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
 import {
@@ -78,8 +84,16 @@ const { values } = parseArgs({
     stages: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     scenario: { type: 'string', default: DEFAULT_SCENARIO.name },
+    arrivals: { type: 'string', default: 'uniform' },
+    pacing: { type: 'string', default: 'ticker' },
+    'idle-poll': { type: 'boolean', default: false },
   },
 });
+/** The option's value when it is one of `allowed`; otherwise a clear error. */
+function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${option} must be one of ${allowed.join(', ')}`);
+}
 const ALL_SCENARIOS = [DEFAULT_SCENARIO, ...STAGE_SCENARIOS];
 const scenario = (() => {
   const found = ALL_SCENARIOS.find((s) => s.name === values.scenario);
@@ -87,6 +101,8 @@ const scenario = (() => {
     throw new Error(`--scenario must be one of ${ALL_SCENARIOS.map((s) => s.name).join(', ')}`);
   return found;
 })();
+const arrivals = oneOf(values.arrivals, ARRIVALS, '--arrivals');
+const pacing = oneOf(values.pacing, PACINGS, '--pacing');
 if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
 const timing = values.quick
@@ -115,12 +131,14 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}`;
-const flags = ['soak', 'stages', 'quick', 'keep-logs'] as const;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}`;
+const flags = ['soak', 'stages', 'quick', 'keep-logs', 'idle-poll'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 if (values['gateway-node-options'])
   given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
 if (values['gateway-v8-flags']) given.push(`--gateway-v8-flags="${values['gateway-v8-flags']}"`);
+if (arrivals !== 'uniform') given.push(`--arrivals ${arrivals}`);
+if (pacing !== 'ticker') given.push(`--pacing ${pacing}`);
 /** V8 flags for the gateway's command line: NODE_OPTIONS refuses most of them. */
 const gatewayV8Flags = values['gateway-v8-flags'].split(/\s+/).filter(Boolean);
 const command = `npm run bench${given.length ? ` -- ${given.join(' ')}` : ''} (gateway on ${gatewayNode})`;
@@ -213,6 +231,8 @@ async function atRate(
     warmupS: Math.min(2, timing.warmupS),
     durationS,
     rate,
+    arrivals,
+    pacing,
     ...(measured
       ? {
           sample: () => {
@@ -324,6 +344,9 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       gatewayV8Flags: values['gateway-v8-flags'],
       gatewayImageNodeFlags: gatewayImageNodeFlags(repoRoot).join(' '),
       sustainedS: timing.sustainedS,
+      arrivals,
+      pacing,
+      idlePoll: values['idle-poll'],
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
@@ -394,7 +417,14 @@ async function soak(stack: Stack): Promise<SoakResult> {
     sample();
     timer = setInterval(sample, 5000);
   }, settleS * 1000);
-  const result = await runFixedRate({ ...load, warmupS: settleS, durationS: timing.soakS, rate });
+  const result = await runFixedRate({
+    ...load,
+    warmupS: settleS,
+    durationS: timing.soakS,
+    rate,
+    arrivals,
+    pacing,
+  });
   clearTimeout(startSampling);
   clearInterval(timer);
   sample();
@@ -481,7 +511,18 @@ async function stages(): Promise<StagesResult> {
 }
 
 async function main(): Promise<void> {
+  const releaseIdlePolling = values['idle-poll'] ? holdIdlePolling() : undefined;
+  try {
+    await bench();
+  } finally {
+    releaseIdlePolling?.();
+  }
+}
+
+async function bench(): Promise<void> {
   if (canPin) pinProcess(process.pid, LOADER_CPU);
+  if (values['idle-poll'])
+    log('idle cores poll instead of halting (/dev/cpu_dma_latency held at 0)');
   log(
     `gateway and upstream on ${gatewayNode}, load generator on ${process.version}; ${canPin ? 'gateway pinned to core 0' : 'taskset missing: not pinned'}`,
   );

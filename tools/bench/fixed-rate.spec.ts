@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFixedRate } from './fixed-rate.js';
-import { dueCount, dueOffsetMs, scheduledCount } from './schedule.js';
+import { runFixedRate, type Pacing } from './fixed-rate.js';
+import { ARRIVALS, Schedule, scheduledCount } from './schedule.js';
 
 interface TestServer {
   url: string;
@@ -81,33 +81,66 @@ describe('schedule', () => {
     expect(scheduledCount(3, 0.5)).toBe(2); // due at 0 and 333 ms
     expect(scheduledCount(0, 5)).toBe(0);
     expect(scheduledCount(10, 0)).toBe(0);
+    expect(Schedule.uniform(3, 0.5).offsetsMs).toEqual(Float64Array.from([0, 1000 / 3]));
+    expect(Schedule.uniform(200, 1).total).toBe(200);
   });
 
   it('counts as due exactly the requests whose time has come', () => {
-    expect(dueCount(-1, 100, 50)).toBe(0);
-    expect(dueCount(0, 100, 50)).toBe(1);
-    expect(dueCount(9.99, 100, 50)).toBe(1);
-    expect(dueCount(10, 100, 50)).toBe(2);
-    expect(dueCount(60_000, 100, 50)).toBe(50);
+    const schedule = Schedule.uniform(100, 0.5);
+    expect(schedule.total).toBe(50);
+    expect(schedule.dueCount(-1)).toBe(0);
+    expect(schedule.dueCount(0)).toBe(1);
+    expect(schedule.dueCount(9.99)).toBe(1);
+    expect(schedule.dueCount(10)).toBe(2);
+    expect(schedule.dueCount(60_000)).toBe(50);
+    expect(schedule.countBefore(10)).toBe(1);
+    expect(schedule.countBefore(10.01)).toBe(2);
+    expect(schedule.offsetMs(50)).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('never lets a request be due before its offset, and is monotonic (property)', () => {
+  it('never lets a request be due before its offset, and is monotonic, for either arrival process (property)', () => {
     fc.assert(
       fc.property(
-        fc.double({ min: 0.5, max: 100_000, noNaN: true }),
-        fc.double({ min: 0, max: 60_000, noNaN: true }),
+        fc.constantFrom(...ARRIVALS),
+        fc.double({ min: 0.5, max: 20_000, noNaN: true }),
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
         fc.double({ min: 0, max: 1000, noNaN: true }),
-        (rate, elapsed, later) => {
-          const total = scheduledCount(rate, 60);
-          const due = dueCount(elapsed, rate, total);
-          expect(due).toBeLessThanOrEqual(total);
-          expect(due).toBeLessThanOrEqual(dueCount(elapsed + later, rate, total));
+        fc.integer({ min: 1, max: 1000 }),
+        (arrivals, rate, elapsed, later, seed) => {
+          const schedule = Schedule.of(arrivals, rate, 10, seed);
+          const due = schedule.dueCount(elapsed);
+          expect(due).toBeLessThanOrEqual(schedule.total);
+          expect(due).toBeLessThanOrEqual(schedule.dueCount(elapsed + later));
           // The last due request's time has come (within float rounding); the next one's has not.
-          if (due > 0) expect(dueOffsetMs(due - 1, rate)).toBeLessThanOrEqual(elapsed + 1e-6);
-          if (due < total) expect(dueOffsetMs(due, rate)).toBeGreaterThan(elapsed - 1e-6);
+          if (due > 0) expect(schedule.offsetMs(due - 1)).toBeLessThanOrEqual(elapsed + 1e-6);
+          if (due < schedule.total) expect(schedule.offsetMs(due)).toBeGreaterThan(elapsed - 1e-6);
         },
       ),
+      { numRuns: 200 },
     );
+  });
+
+  it('draws Poisson arrivals at the mean rate, the same ones for the same seed', () => {
+    const schedule = Schedule.poisson(2000, 10, 7);
+    // 20,000 expected; a Poisson count's standard deviation is √20,000 ≈ 141.
+    expect(Math.abs(schedule.total - 20_000)).toBeLessThan(600);
+    expect(schedule.offsetMs(0)).toBe(0);
+    expect(schedule.offsetMs(schedule.total - 1)).toBeLessThan(10_000);
+    const gaps = Array.from(
+      schedule.offsetsMs.subarray(1),
+      (at, i) => at - (schedule.offsetsMs[i] as number),
+    );
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
+    // Exponential gaps with a 0.5 ms mean: their median is 0.5 · ln 2 ≈ 0.35 ms, and a third are
+    // shorter than 0.2 ms (1 − e^−0.4); evenly spaced ones would all be 0.5 ms.
+    const sorted = [...gaps].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThan(0.3);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(0.4);
+    const short = gaps.filter((gap) => gap < 0.2).length / gaps.length;
+    expect(short).toBeGreaterThan(0.28);
+    expect(short).toBeLessThan(0.38);
+    expect(Schedule.poisson(2000, 10, 7).offsetsMs).toEqual(schedule.offsetsMs);
+    expect(Schedule.poisson(2000, 10, 8).offsetsMs).not.toEqual(schedule.offsetsMs);
   });
 });
 
@@ -142,6 +175,52 @@ describe('runFixedRate', () => {
     // From the schedule is never shorter than from the send.
     expect(result.latencyMs.p50).toBeGreaterThanOrEqual(result.sendLatencyMs.p50);
     expect(result.latencyMs.max).toBeGreaterThanOrEqual(result.sendLatencyMs.max);
+  });
+
+  it('spaces requests less than a millisecond apart, where setTimeout pacing sends those of each millisecond together', async () => {
+    const medianGap = async (pacing: Pacing) => {
+      server = await startServer({});
+      await runFixedRate({
+        ...base,
+        url: server.url,
+        rate: 2500,
+        durationS: 1,
+        connections: 20,
+        pacing,
+      });
+      const sorted = [...server.arrivals].sort((a, b) => a - b);
+      const gaps = sorted
+        .slice(1)
+        .map((at, i) => at - (sorted[i] as number))
+        .sort((a, b) => a - b);
+      await server.close();
+      server = undefined;
+      return gaps[Math.floor(gaps.length / 2)] as number;
+    };
+    // Due every 0.4 ms: the ticker sends them one at a time, about that far apart.
+    const ticker = await medianGap('ticker');
+    expect(ticker).toBeGreaterThan(0.15);
+    // setTimeout waits at least 1 ms: two or three requests leave back to back at each tick.
+    const timer = await medianGap('timer');
+    expect(timer).toBeLessThan(ticker);
+  });
+
+  it('sends Poisson arrivals as drawn for its seed, and measures them from their own due times', async () => {
+    server = await startServer({});
+    const result = await runFixedRate({
+      ...base,
+      url: server.url,
+      rate: 500,
+      durationS: 1,
+      connections: 10,
+      arrivals: 'poisson',
+      seed: 3,
+    });
+    expect(result.scheduled).toBe(Schedule.poisson(500, 1, 3).total);
+    expect(result.sent).toBe(result.scheduled);
+    expect(server.arrivals.length).toBe(result.sent);
+    expect(result.ok).toBe(result.sent);
+    expect(result.latencyMs.p50).toBeGreaterThanOrEqual(result.sendLatencyMs.p50);
   });
 
   it('never has more requests outstanding than its bound, and counts what it could not send', async () => {

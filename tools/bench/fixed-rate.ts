@@ -1,7 +1,8 @@
 /**
- * An open-loop, fixed-rate load generator on undici (loopback only): request `i` is sent at
- * start + i/rate over a keep-alive pool of `connections`, never ahead of its due time, with at
- * most `maxInFlight` requests outstanding. Requests due within `durationS` that the bound held
+ * An open-loop, fixed-rate load generator on undici (loopback only): request `i` is sent at its
+ * due time (start + i/rate, or the i-th arrival of a Poisson process at that mean rate: schedule.ts),
+ * woken by a sub-millisecond ticker thread (ticker.ts), over a keep-alive pool of `connections`,
+ * never ahead of its due time, with at most `maxInFlight` requests outstanding. Requests due within `durationS` that the bound held
  * back are still sent after it, during the drain, and timed from their due time: a stall at the
  * end of a run must not take its own victims out of the count. Each answer's
  * latency is measured twice with performance.now() (µs resolution): from its *scheduled* time
@@ -13,9 +14,13 @@
  * burst at full speed followed by silence, and the burst queues.
  */
 import { Pool } from 'undici';
-import { dueCount, dueOffsetMs, scheduledCount } from './schedule.js';
+import { startTicker, type Ticker } from './ticker.js';
+import { Schedule, type Arrivals } from './schedule.js';
 import { Samples, round3, type LatencySummary } from './stats.js';
 import type { LoadResult } from './load.js';
+
+export type Pacing = 'ticker' | 'timer';
+export const PACINGS: readonly Pacing[] = ['ticker', 'timer'];
 
 export interface FixedRateOptions {
   /** Full URL; origin for the pool, path (and query) for each request. */
@@ -44,6 +49,17 @@ export interface FixedRateOptions {
    * process's CPU time in µs); the difference is reported as `sampledDelta`.
    */
   sample?: () => number | undefined;
+  /**
+   * How the sender wakes up for the next due request: `ticker` (default) — a worker thread that
+   * sleeps until each due time with µs precision and wakes the sender; `timer` — `setTimeout`,
+   * whose 1 ms granularity sends the requests of each millisecond together (2–4 at a time at
+   * 2,000–4,000/s), so they queue behind each other at the target.
+   */
+  pacing?: Pacing;
+  /** When the requests are due: evenly spaced (default) or as a Poisson process at the same mean rate. */
+  arrivals?: Arrivals;
+  /** The Poisson arrivals' seed (default 1): the same seed, the same due times. */
+  seed?: number;
 }
 
 export interface FixedRateResult extends LoadResult {
@@ -72,10 +88,17 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   const path = `${target.pathname}${target.search}`;
   const maxInFlight = Math.max(1, options.maxInFlight ?? options.connections);
   const warmupS = Math.max(0, options.warmupS ?? 0);
+  const pacing = options.pacing ?? 'ticker';
   const durationMs = (warmupS + options.durationS) * 1000;
-  const total = scheduledCount(options.rate, warmupS + options.durationS);
+  const schedule = Schedule.of(
+    options.arrivals ?? 'uniform',
+    options.rate,
+    warmupS + options.durationS,
+    options.seed,
+  );
+  const total = schedule.total;
   // Requests before this index belong to the warm-up: sent on schedule, not counted.
-  const firstMeasured = scheduledCount(options.rate, warmupS);
+  const firstMeasured = schedule.countBefore(warmupS * 1000);
   const pool = new Pool(target.origin, {
     connections: options.connections,
     pipelining: 1,
@@ -99,7 +122,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   let drained: (() => void) | undefined;
 
   const send = (i: number, start: number) => {
-    const scheduledAt = start + dueOffsetMs(i, options.rate);
+    const scheduledAt = start + schedule.offsetMs(i);
     const sentAt = performance.now();
     const measured = i >= firstMeasured;
     if (measured) maxSendLagMs = Math.max(maxSendLagMs, sentAt - scheduledAt);
@@ -137,20 +160,30 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       });
   };
 
-  const pump = (start: number) => {
+  /** Sends what is due (at least the first `dueAtLeast`: the ticker's word, whose clock may run a hair ahead). */
+  const pump = (start: number, dueAtLeast = 0) => {
     timer = undefined;
     if (!issuing || next >= total) return;
     // Past the duration every request is due: the ones the bound held back go out as it allows.
-    const due = dueCount(performance.now() - start, options.rate, total);
+    const due = Math.max(Math.min(dueAtLeast, total), schedule.dueCount(performance.now() - start));
     while (next < due && inFlight < maxInFlight) send(next++, start);
-    // At the bound, the next answer calls pump again; otherwise wake up when the next one is due.
-    if (next < total && inFlight < maxInFlight) {
-      const wait = start + dueOffsetMs(next, options.rate) - performance.now();
+    // At the bound, the next answer calls pump again; otherwise wake up when the next one is due
+    // (the ticker does that by itself).
+    if (pacing === 'timer' && next < total && inFlight < maxInFlight) {
+      const wait = start + schedule.offsetMs(next) - performance.now();
       timer = setTimeout(() => pump(start), Math.max(0, wait));
     }
   };
 
   const start = performance.now();
+  const ticker: Ticker | undefined =
+    pacing === 'ticker'
+      ? startTicker({
+          offsetsMs: schedule.offsetsMs,
+          startMs: start,
+          onDue: (index) => pump(start, index + 1),
+        })
+      : undefined;
   const measuredFrom = start + warmupS * 1000;
   let sampledAtStart: number | undefined;
   const sampleTimer = options.sample
@@ -171,6 +204,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
   issuing = false;
   if (timer) clearTimeout(timer);
+  await ticker?.stop();
   destroyed = inFlight > 0;
   await pool.destroy();
   // The aborted requests' handlers run after destroy(); wait for them (bounded) before counting.

@@ -97,6 +97,11 @@ export interface BenchResult {
     gatewayImageNodeFlags?: string;
     /** How long the half-capacity rate was held (since run 22). */
     sustainedS?: number;
+    /** The fixed-rate runs' arrival process and the generator's pacing (since run 23; before: uniform, timer). */
+    arrivals?: string;
+    pacing?: string;
+    /** Whether idle cores polled (`--idle-poll`) instead of halting (since run 23). */
+    idlePoll?: boolean;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };

@@ -1,0 +1,49 @@
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { holdIdlePolling } from './idle-poll.js';
+
+function safeReadlink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('holdIdlePolling', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('writes a 0 µs latency request (a 32-bit zero) and keeps it until released', () => {
+    dir = mkdtempSync(join(tmpdir(), 'idle-poll-'));
+    const device = join(dir, 'cpu_dma_latency');
+    writeFileSync(device, 'unset');
+    const openOn = () =>
+      readdirSync('/proc/self/fd').filter((fd) => safeReadlink(`/proc/self/fd/${fd}`) === device)
+        .length;
+    const release = holdIdlePolling(device);
+    expect([...readFileSync(device)]).toEqual([0, 0, 0, 0]);
+    expect(openOn()).toBe(1);
+    release();
+    expect(openOn()).toBe(0);
+    release(); // a second release is harmless
+  });
+
+  it('says what it needs when the device cannot be opened', () => {
+    expect(() => holdIdlePolling('/nonexistent/cpu_dma_latency')).toThrow(
+      /--idle-poll needs to write \/nonexistent\/cpu_dma_latency \(root/,
+    );
+  });
+});
