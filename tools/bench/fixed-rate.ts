@@ -1,20 +1,20 @@
 /**
  * An open-loop, fixed-rate load generator on undici (loopback only): request `i` is sent at its
- * due time (start + i/rate, or the i-th arrival of a Poisson process at that mean rate: schedule.ts),
- * woken by a sub-millisecond ticker thread (ticker.ts), over a keep-alive pool of `connections`,
- * never ahead of its due time, with at most `maxInFlight` requests outstanding. Requests due within `durationS` that the bound held
- * back are still sent after it, during the drain, and timed from their due time: a stall at the
- * end of a run must not take its own victims out of the count. Each answer's
- * latency is measured twice with performance.now() (µs resolution): from its *scheduled* time
- * (which counts the time a request waited for the generator or a free connection: coordinated
- * omission stays visible) and from its actual send.
+ * due time (start + i/rate, or the i-th arrival of a Poisson process at that mean rate:
+ * schedule.ts), woken by a sub-millisecond ticker thread (ticker.ts), over a keep-alive pool of
+ * `connections`, never ahead of its due time, with at most `maxInFlight` requests outstanding.
+ * Requests due within `durationS` that the bound held back are still sent after it, during the
+ * drain, and timed from their due time: a stall at the end of a run must not take its own victims
+ * out of the count. Each answer's latency is measured twice with performance.now() (µs
+ * resolution): from its *scheduled* time (which counts the time a request waited for the generator
+ * or a free connection: coordinated omission stays visible) and from its actual send.
  *
  * Why not autocannon's `overallRate`: it resets a per-second budget every 1000 ms and each
  * connection spends it as fast as it can at the start of the second, so "50 % of capacity" is a
  * burst at full speed followed by silence, and the burst queues.
  */
 import { Pool } from 'undici';
-import { startTicker, type Ticker } from './ticker.js';
+import { startTicker } from './ticker.js';
 import { Schedule, type Arrivals } from './schedule.js';
 import { Samples, round3, type LatencySummary } from './stats.js';
 import type { LoadResult } from './load.js';
@@ -76,7 +76,7 @@ export interface FixedRateResult extends LoadResult {
   rpcErrors: number;
   /** Most requests outstanding at once (never above `maxInFlight`). */
   maxInFlightSeen: number;
-  /** The latest a request was sent after its due time (timer granularity, event-loop delay, in-flight bound). */
+  /** The latest a request was sent after its due time (pacing, event-loop delay, in-flight bound). */
   maxSendLagMs: number;
   /** `sample()` at the end of the measured part minus at its start, when both were read. */
   sampledDelta?: number;
@@ -160,7 +160,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       });
   };
 
-  /** Sends what is due (at least the first `dueAtLeast`: the ticker's word, whose clock may run a hair ahead). */
+  /** Sends what is due: at least the first `dueAtLeast` (the ticker's count, read on the same clock a moment earlier). */
   const pump = (start: number, dueAtLeast = 0) => {
     timer = undefined;
     if (!issuing || next >= total) return;
@@ -175,23 +175,43 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     }
   };
 
-  const start = performance.now();
-  const ticker: Ticker | undefined =
+  let start = 0;
+  // Started before the schedule's clock: the thread's start-up must not make the first requests overdue.
+  const ticker =
     pacing === 'ticker'
-      ? startTicker({
+      ? await startTicker({
           offsetsMs: schedule.offsetsMs,
-          startMs: start,
-          onDue: (index) => pump(start, index + 1),
+          onDue: (dueCount) => pump(start, dueCount),
+        }).catch(async (err: unknown) => {
+          await pool.destroy();
+          throw err;
         })
       : undefined;
+  start = ticker?.startMs ?? performance.now();
   const measuredFrom = start + warmupS * 1000;
   let sampledAtStart: number | undefined;
   const sampleTimer = options.sample
     ? setTimeout(() => (sampledAtStart = options.sample?.()), warmupS * 1000)
     : undefined;
   pump(start);
-  await new Promise<void>((resolve) => setTimeout(resolve, durationMs));
+  let durationTimer: NodeJS.Timeout | undefined;
+  const failure = await Promise.race([
+    new Promise<undefined>(
+      (resolve) => (durationTimer = setTimeout(() => resolve(undefined), durationMs)),
+    ),
+    ...(ticker ? [ticker.failed] : []),
+  ]);
+  clearTimeout(durationTimer);
   clearTimeout(sampleTimer);
+  if (failure) {
+    issuing = false;
+    if (timer) clearTimeout(timer);
+    await ticker?.stop();
+    await pool.destroy();
+    throw failure;
+  }
+  // Every request is due now: send what the bound allows, even if no tick or answer comes to do it.
+  pump(start);
   if (inFlight > 0 || next < total) {
     let drainTimer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -29,16 +30,30 @@ describe('holdIdlePolling', () => {
   it('writes a 0 µs latency request (a 32-bit zero) and keeps it until released', () => {
     dir = mkdtempSync(join(tmpdir(), 'idle-poll-'));
     const device = join(dir, 'cpu_dma_latency');
-    writeFileSync(device, 'unset');
+    writeFileSync(device, '');
     const openOn = () =>
       readdirSync('/proc/self/fd').filter((fd) => safeReadlink(`/proc/self/fd/${fd}`) === device)
         .length;
-    const release = holdIdlePolling(device);
+    const release = holdIdlePolling(device, { characterDevice: false });
     expect([...readFileSync(device)]).toEqual([0, 0, 0, 0]);
     expect(openOn()).toBe(1);
     release();
     expect(openOn()).toBe(0);
     release(); // a second release is harmless
+  });
+
+  it('refuses a regular file where the device should be, and never creates one', () => {
+    dir = mkdtempSync(join(tmpdir(), 'idle-poll-'));
+    const device = join(dir, 'cpu_dma_latency');
+    writeFileSync(device, '');
+    expect(() => holdIdlePolling(device)).toThrow(
+      /is not a character device, so nothing would poll/,
+    );
+    const missing = join(dir, 'missing');
+    expect(() => holdIdlePolling(missing, { characterDevice: false })).toThrow(
+      /--idle-poll needs to write/,
+    );
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('says what it needs when the device cannot be opened', () => {

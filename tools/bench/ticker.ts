@@ -5,13 +5,18 @@
  * clock ticks in milliseconds), so a sender paced by them sends each millisecond's requests
  * together: at 2,660/s, two or three at once, which then queue behind each other at the target.
  * A worker thread sleeps in `Atomics.wait`, whose timeout is honoured to the microsecond (a futex
- * wait; the kernel's timer slack is 50 µs), and posts the index of each request as it falls due;
- * the message wakes the sender's event loop at once. Nothing spins: the sleeping thread costs no CPU
- * on the core it shares with the upstream.
+ * wait; the kernel's timer slack is 50 µs), and wakes the sender's event loop with a message when a
+ * request falls due. Nothing spins; each tick costs a thread wake-up and a message on the
+ * generator's core. Both threads read `process.hrtime`, the process's monotonic clock (a thread's
+ * `performance.timeOrigin` is wall-clock time, which can step).
  */
 import { Worker } from 'node:worker_threads';
 
 export interface Ticker {
+  /** The schedule's start: `performance.now()` of the calling thread when the worker began ticking. */
+  readonly startMs: number;
+  /** Settles with the worker's error if it fails (never resolves otherwise). */
+  readonly failed: Promise<Error>;
   /** Stops the worker; no tick arrives after this returns. */
   stop(): Promise<void>;
 }
@@ -19,51 +24,82 @@ export interface Ticker {
 export interface TickerOptions {
   /** Each request's due time in ms after the start, ascending. */
   offsetsMs: Float64Array;
-  /** The schedule's start as `performance.now()` of the calling thread. */
-  startMs: number;
-  /** Called with the index of the request that has just fallen due. */
-  onDue: (index: number) => void;
+  /**
+   * Called with the number of requests due so far (the index of the latest due request + 1). When
+   * the sender is busy, ticks coalesce: it gets the latest count once.
+   */
+  onDue: (dueCount: number) => void;
 }
+
+/** Slots of the shared control array. */
+const STOP = 0;
+const GO = 1;
+/** The latest due count the worker has published. */
+const DUE = 2;
+/** 1 while a message is on its way and the sender has not read {@link DUE} yet. */
+const POSTED = 3;
 
 // Plain JavaScript, evaluated as the worker's script: the generator runs from TypeScript source
 // (tsx, vitest), and a worker started from a .ts file would need the same loader.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { stop, offsetsMs, originMs } = workerData;
-const now = () => performance.timeOrigin + performance.now();
-for (let i = 0; i < offsetsMs.length; i += 1) {
-  const wait = originMs + offsetsMs[i] - now();
-  if (wait > 0 && Atomics.wait(stop, 0, 0, wait) !== 'timed-out') break;
-  if (Atomics.load(stop, 0) !== 0) break;
-  parentPort.postMessage(i);
+const { control, start, offsetsMs } = workerData;
+const [STOP, GO, DUE, POSTED] = [${STOP}, ${GO}, ${DUE}, ${POSTED}];
+parentPort.postMessage('ready');
+Atomics.wait(control, GO, 0);
+const startNs = Atomics.load(start, 0);
+const elapsedMs = () => Number(process.hrtime.bigint() - startNs) / 1e6;
+for (let i = 0; i < offsetsMs.length && Atomics.load(control, STOP) === 0; i += 1) {
+  const wait = offsetsMs[i] - elapsedMs();
+  if (wait > 0 && Atomics.wait(control, STOP, 0, wait) !== 'timed-out') break;
+  Atomics.store(control, DUE, i + 1);
+  if (Atomics.exchange(control, POSTED, 1) === 0) parentPort.postMessage('due');
 }
 `;
 
-/** Starts the worker that ticks once per due request (bounded: one tick per offset at most). */
-export function startTicker(options: TickerOptions): Ticker {
-  const stop = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Starts the worker and, once it is ready, the schedule (so its start-up, tens of milliseconds on a
+ * busy machine, does not make the first requests overdue). Bounded: one tick per offset at most.
+ */
+export async function startTicker(options: TickerOptions): Promise<Ticker> {
+  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const start = new BigInt64Array(new SharedArrayBuffer(8));
   let stopped = false;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: {
-      stop,
-      offsetsMs: options.offsetsMs,
-      originMs: performance.timeOrigin + options.startMs,
-    },
-  });
-  worker.on('message', (index: number) => {
-    if (!stopped) options.onDue(index);
-  });
-  // A failing worker would leave the sender without ticks: fail loudly rather than measure nothing.
-  worker.on('error', (err) => {
-    if (!stopped) throw err;
+    workerData: { control, start, offsetsMs: options.offsetsMs },
   });
   worker.unref();
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  worker.on('error', (err) => fail(err));
+  worker.on('exit', (code) => {
+    if (!stopped && code !== 0) fail(new Error(`the ticker thread exited with code ${code}`));
+  });
+  const ready = new Promise<void>((resolve) => {
+    worker.on('message', (message: string) => {
+      if (message === 'ready') return resolve();
+      if (stopped) return;
+      Atomics.store(control, POSTED, 0);
+      options.onDue(Atomics.load(control, DUE));
+    });
+  });
+  const outcome = await Promise.race([ready, failed]);
+  if (outcome instanceof Error) {
+    await worker.terminate();
+    throw outcome;
+  }
+  const startMs = performance.now();
+  Atomics.store(start, 0, process.hrtime.bigint());
+  Atomics.store(control, GO, 1);
+  Atomics.notify(control, GO);
   return {
+    startMs,
+    failed,
     async stop() {
       stopped = true;
-      Atomics.store(stop, 0, 1);
-      Atomics.notify(stop, 0);
+      Atomics.store(control, STOP, 1);
+      Atomics.notify(control, STOP);
       await worker.terminate();
     },
   };
