@@ -121,7 +121,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   let timer: NodeJS.Timeout | undefined;
   let drained: (() => void) | undefined;
 
-  const send = (i: number, start: number) => {
+  const send = (i: number) => {
     const scheduledAt = start + schedule.offsetMs(i);
     const sentAt = performance.now();
     const measured = i >= firstMeasured;
@@ -155,23 +155,23 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
       })
       .finally(() => {
         inFlight -= 1;
-        if (issuing && timer === undefined) pump(start);
+        if (issuing && timer === undefined) pump();
         if (inFlight === 0 && next >= total) drained?.();
       });
   };
 
   /** Sends what is due: at least the first `dueAtLeast` (the ticker's count, read on the same clock a moment earlier). */
-  const pump = (start: number, dueAtLeast = 0) => {
+  const pump = (dueAtLeast = 0) => {
     timer = undefined;
     if (!issuing || next >= total) return;
     // Past the duration every request is due: the ones the bound held back go out as it allows.
     const due = Math.max(Math.min(dueAtLeast, total), schedule.dueCount(performance.now() - start));
-    while (next < due && inFlight < maxInFlight) send(next++, start);
+    while (next < due && inFlight < maxInFlight) send(next++);
     // At the bound, the next answer calls pump again; otherwise wake up when the next one is due
     // (the ticker does that by itself).
     if (pacing === 'timer' && next < total && inFlight < maxInFlight) {
       const wait = start + schedule.offsetMs(next) - performance.now();
-      timer = setTimeout(() => pump(start), Math.max(0, wait));
+      timer = setTimeout(() => pump(), Math.max(0, wait));
     }
   };
 
@@ -181,7 +181,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
     pacing === 'ticker'
       ? await startTicker({
           offsetsMs: schedule.offsetsMs,
-          onDue: (dueCount) => pump(start, dueCount),
+          onDue: (dueCount) => pump(dueCount),
         }).catch(async (err: unknown) => {
           await pool.destroy();
           throw err;
@@ -193,7 +193,13 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   const sampleTimer = options.sample
     ? setTimeout(() => (sampledAtStart = options.sample?.()), warmupS * 1000)
     : undefined;
-  pump(start);
+  /** No request is sent after this, by a timer or a tick. */
+  const stopIssuing = async () => {
+    issuing = false;
+    if (timer) clearTimeout(timer);
+    await ticker?.stop();
+  };
+  pump();
   let durationTimer: NodeJS.Timeout | undefined;
   const failure = await Promise.race([
     new Promise<undefined>(
@@ -204,14 +210,12 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   clearTimeout(durationTimer);
   clearTimeout(sampleTimer);
   if (failure) {
-    issuing = false;
-    if (timer) clearTimeout(timer);
-    await ticker?.stop();
+    await stopIssuing();
     await pool.destroy();
     throw failure;
   }
   // Every request is due now: send what the bound allows, even if no tick or answer comes to do it.
-  pump(start);
+  pump();
   if (inFlight > 0 || next < total) {
     let drainTimer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
@@ -222,9 +226,7 @@ export async function runFixedRate(options: FixedRateOptions): Promise<FixedRate
   }
   // After the drain: the requests it sent are measured, so their CPU is counted too.
   const sampledAtEnd = sampledAtStart === undefined ? undefined : options.sample?.();
-  issuing = false;
-  if (timer) clearTimeout(timer);
-  await ticker?.stop();
+  await stopIssuing();
   destroyed = inFlight > 0;
   await pool.destroy();
   // The aborted requests' handlers run after destroy(); wait for them (bounded) before counting.

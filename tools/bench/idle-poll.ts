@@ -3,10 +3,10 @@
  *
  * A process that holds `/dev/cpu_dma_latency` open with the value 0 asks the kernel for a CPU
  * wake-up latency of 0 µs (PM QoS); the haltpoll governor these VMs run then picks its polling
- * state and never halts the core, until the file is closed (also when the process dies). With
- * `guest_halt_poll_ns=0` only 0 does that: the governor polls for no other value. On these VMs the kernel otherwise halts an idle
- * vCPU at once (`haltpoll.guest_halt_poll_ns=0`), and a halted vCPU costs the next wake-up (an
- * interrupt through the hypervisor) and its waker (the IPI): see docs/benchmarks.md, run 23.
+ * state and never halts the core, until the file is closed (also when the process dies). These
+ * VMs boot with `haltpoll.guest_halt_poll_ns=0`: otherwise the governor halts an idle vCPU at once,
+ * for any other value than 0, and a halted vCPU costs the next wake-up (an interrupt through the
+ * hypervisor) and its waker (the IPI): see docs/benchmarks.md, run 23.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 
