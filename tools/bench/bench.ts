@@ -22,7 +22,8 @@
  * --arrivals uniform|poisson (the fixed-rate runs' arrival process, default uniform), --pacing ticker|timer
  * (how the generator wakes for each send: a sub-millisecond ticker thread, default, or setTimeout as in
  * runs 1–22, which sends each millisecond's requests together), --idle-poll (holds /dev/cpu_dma_latency
- * at 0 during the run, so idle cores poll instead of halting; root only).
+ * at 0 during the run, so idle cores poll instead of halting; root only), --busy-poll <µs> (the gateway's
+ * GATEWAY_BUSY_POLL_US, ADR 0010: its event loop polls for that long after each request; default 0, off).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
 import { execFileSync } from 'node:child_process';
@@ -87,6 +88,7 @@ const { values } = parseArgs({
     arrivals: { type: 'string', default: 'uniform' },
     pacing: { type: 'string', default: 'ticker' },
     'idle-poll': { type: 'boolean', default: false },
+    'busy-poll': { type: 'string', default: '0' },
   },
 });
 /** The option's value when it is one of `allowed`; otherwise a clear error. */
@@ -103,6 +105,9 @@ const scenario = (() => {
 })();
 const arrivals = oneOf(values.arrivals, ARRIVALS, '--arrivals');
 const pacing = oneOf(values.pacing, PACINGS, '--pacing');
+const busyPollUs = Number(values['busy-poll']);
+if (!/^\d+$/.test(values['busy-poll']) || busyPollUs > 100_000)
+  throw new Error('--busy-poll must be a whole number of microseconds, 0-100000');
 if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
 const timing = values.quick
@@ -131,13 +136,14 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}`;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}`;
 const flags = ['soak', 'stages', 'quick', 'keep-logs', 'idle-poll'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 if (values['gateway-node-options'])
   given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
 if (values['gateway-v8-flags']) given.push(`--gateway-v8-flags="${values['gateway-v8-flags']}"`);
 if (arrivals !== 'uniform') given.push(`--arrivals ${arrivals}`);
+if (busyPollUs) given.push(`--busy-poll ${busyPollUs}`);
 if (pacing !== 'ticker') given.push(`--pacing ${pacing}`);
 /** V8 flags for the gateway's command line: NODE_OPTIONS refuses most of them. */
 const gatewayV8Flags = values['gateway-v8-flags'].split(/\s+/).filter(Boolean);
@@ -347,6 +353,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       arrivals,
       pacing,
       idlePoll: values['idle-poll'],
+      busyPollUs,
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
@@ -523,6 +530,10 @@ async function bench(): Promise<void> {
   if (canPin) pinProcess(process.pid, LOADER_CPU);
   if (values['idle-poll'])
     log('idle cores poll instead of halting (/dev/cpu_dma_latency held at 0)');
+  if (busyPollUs)
+    log(
+      `the gateway busy-polls ${busyPollUs} µs after each request: its open-loop CPU per call counts the polling; the floor proxy does not poll`,
+    );
   log(
     `gateway and upstream on ${gatewayNode}, load generator on ${process.version}; ${canPin ? 'gateway pinned to core 0' : 'taskset missing: not pinned'}`,
   );
@@ -545,6 +556,7 @@ async function bench(): Promise<void> {
     scenario,
     floor: !values.soak,
     keepLogs: values['keep-logs'],
+    gatewayBusyPollUs: busyPollUs,
   });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);

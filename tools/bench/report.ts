@@ -102,6 +102,8 @@ export interface BenchResult {
     pacing?: string;
     /** Whether idle cores polled (`--idle-poll`) instead of halting (since run 23). */
     idlePoll?: boolean;
+    /** The gateway's GATEWAY_BUSY_POLL_US (`--busy-poll`, since run 24; 0: off). */
+    busyPollUs?: number;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };

@@ -60,6 +60,8 @@ export interface StackOptions {
   floor?: boolean;
   /** Keep the directory with the processes' output (`--keep-logs`) instead of removing it. */
   keepLogs?: boolean;
+  /** The gateway's `GATEWAY_BUSY_POLL_US` (`--busy-poll`, ADR 0010); off when absent or 0. */
+  gatewayBusyPollUs?: number;
 }
 
 /** MCP headers of every benchmark request, without credentials. */
@@ -143,6 +145,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         BROKER_URL: closed,
         CHAT_URL: closed,
         ...(redis ? { REDIS_URL: redis.url } : {}),
+        ...(options.gatewayBusyPollUs
+          ? { GATEWAY_BUSY_POLL_US: String(options.gatewayBusyPollUs) }
+          : {}),
       },
       logFile: join(dir, 'gateway.log'),
       cpu: GATEWAY_CPU,

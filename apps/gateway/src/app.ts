@@ -10,6 +10,7 @@ import { adminAuthentication, mountAdminRoutes } from './admin/admin-routes.js';
 import { mountProtectedResourceMetadata } from './admin/protected-resource.js';
 import type { GatewayFileConfig } from './gateway-config/schema.js';
 import { mountRestFacade } from './rest-facade.js';
+import { BusyPoll } from './support/busy-poll.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -72,7 +73,10 @@ const isMcpPath = (url: string | undefined) => url === '/mcp' || (url?.startsWit
  */
 export function createGatewayListener(deps: GatewayDeps): RequestListener {
   const app = createGatewayApp(deps);
+  const busyPoll = deps.config.busyPollUs > 0 ? new BusyPoll(deps.config.busyPollUs) : undefined;
   return (req: IncomingMessage, res: ServerResponse) => {
+    // MCP traffic only (the REST facade is under /mcp too): probes and scrapes need no fast path.
+    if (busyPoll && req.url?.startsWith('/mcp')) busyPoll.touch();
     if (isMcpPath(req.url)) {
       // A fault the entry did not handle answers this request, never the process's crash handler.
       deps.core.handleMcp(req, res).catch((err: unknown) => {

@@ -18,6 +18,12 @@ const schema = Joi.object({
     .max(65_536)
     .pattern(/^([A-Za-z0-9_.:-]{1,128}:[A-Za-z0-9_.:+-]{0,512}:[a-f0-9]{64})(\s*,\s*[A-Za-z0-9_.:-]{1,128}:[A-Za-z0-9_.:+-]{0,512}:[a-f0-9]{64})*$/)
     .description('comma-separated <client_id>:<role>+<role>:<sha256 hex of the key>'),
+  GATEWAY_BUSY_POLL_US: Joi.number()
+    .integer()
+    .min(0)
+    .max(100_000)
+    .default(0)
+    .description('a whole number of microseconds, 0-100000 (0: off)'),
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development').description('development, production or test'),
 });
 
@@ -36,6 +42,8 @@ export interface GatewayConfig extends ServiceBasics {
   readonly devToken?: string;
   /** API keys given to the gateway by hash at start (`GATEWAY_PROVISIONED_KEYS`). */
   readonly provisionedKeys?: string;
+  /** How long the event loop keeps polling after each request, in µs; 0 lets it sleep (ADR 0010). */
+  readonly busyPollUs: number;
   readonly production: boolean;
 }
 
@@ -58,6 +66,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     inboundServiceToken: v['GATEWAY_SERVICE_TOKEN'],
     devToken: v['GATEWAY_DEV_TOKEN'],
     provisionedKeys: v['GATEWAY_PROVISIONED_KEYS'],
+    busyPollUs: Number(v['GATEWAY_BUSY_POLL_US']),
     production: v['NODE_ENV'] === 'production',
   });
 }

@@ -10,5 +10,6 @@ describeServiceProcessContract({
     { variable: 'REDIS_URL', value: 'http://not-redis:6379' },
     { variable: 'GATEWAY_ADMIN_KEY', value: 'short' },
     { variable: 'BROKER_URL', value: 'ftp://broker' },
+    { variable: 'GATEWAY_BUSY_POLL_US', value: '200000' },
   ],
 });
