@@ -31,16 +31,16 @@ describe('BusyPoll', () => {
 
   it('starts one chain however often it is touched', async () => {
     let clock = 0;
-    let scheduled = 0;
+    let clockReads = 0;
     const poll = new BusyPoll(1000, () => {
-      scheduled++;
+      clockReads++;
       return clock;
     });
     for (let i = 0; i < 100; i++) poll.touch();
     await turns(5);
     // 100 touches read the clock once each; a single chain reads it once per turn.
-    expect(scheduled - 100).toBeLessThanOrEqual(5);
-    expect(scheduled - 100).toBeGreaterThan(0);
+    expect(clockReads - 100).toBeLessThanOrEqual(5);
+    expect(clockReads - 100).toBeGreaterThan(0);
     clock = 2;
     await turns();
     expect(poll.active).toBe(false);
