@@ -1,25 +1,37 @@
+/** Dead keys a map keeps before it is rebuilt (and never more than it has live ones). */
+const REBUILD_AFTER_DEAD_KEYS = 64;
+
 /**
  * A map for what is under way — one entry per request — on an owner that lives much longer (a
- * connection, the process). Keys should be strings or numbers: see below.
+ * connection, the process). Keys should be strings or numbers: see below. Values are never
+ * `undefined` (an empty box marks a removed entry).
  *
  * Why not a plain `Map`: V8 gives a Map a new hash table as entries come and go, and a table it
- * replaced keeps pointing at the keys and values it held until the next full GC. Once one of the
- * Map's tables has been promoted to the old generation, the tables that follow are reached from it,
- * so every value that passed through the Map survives each scavenge and is promoted with
- * everything it reaches: for an entry holding a request's callbacks, the whole request. Measured on
- * the gateway (ADR 0009): scavenges of 10–16 ms promoting 6–9 MB each, a full GC every few
- * seconds, and an added p99 above 50 ms. Here the Map holds a small box that `delete` and `take`
- * empty, so only the box (and the key) outlives the entry.
+ * replaced keeps pointing at the keys and values it held, and at the table that followed it, until
+ * the next full GC. Once one of the Map's tables has been promoted to the old generation, the tables
+ * that follow are reached from it, so every table, and every value that passed through the Map,
+ * survives each scavenge and is promoted with everything it reaches: for an entry holding a
+ * request's callbacks, the whole request. Measured on the gateway (ADR 0009): scavenges of 10–16 ms
+ * promoting 6–9 MB each, a full GC every few seconds, and an added p99 above 50 ms.
+ *
+ * So nothing is deleted from the Map while it is in use. Removing an entry empties its box, which
+ * lets go of the value at once; the key and its box stay until a few dozen have piled up, and then
+ * the live entries move to a new Map and the old one is dropped whole. A Map that only grows
+ * replaces its table only when it doubles. Deleting instead, a Map that goes from one entry to none
+ * gets a new table every time (V8 shrinks it), and one holding a few gets one every few entries:
+ * about one promoted table per call in the gateway (ADR 0009, seventh amendment).
  */
-export class InFlightMap<K extends string | number, V> {
-  private readonly boxes = new Map<K, { value: V | undefined }>();
+export class InFlightMap<K extends string | number, V extends NonNullable<unknown>> {
+  private boxes = new Map<K, { value: V | undefined }>();
+  private live = 0;
+  private dead = 0;
 
   get size(): number {
-    return this.boxes.size;
+    return this.live;
   }
 
   has(key: K): boolean {
-    return this.boxes.has(key);
+    return this.boxes.get(key)?.value !== undefined;
   }
 
   get(key: K): V | undefined {
@@ -28,38 +40,53 @@ export class InFlightMap<K extends string | number, V> {
 
   set(key: K, value: V): this {
     const box = this.boxes.get(key);
-    if (box) box.value = value;
-    else this.boxes.set(key, { value });
+    if (!box) {
+      this.boxes.set(key, { value });
+      this.live += 1;
+    } else {
+      if (box.value === undefined) {
+        this.live += 1;
+        this.dead -= 1;
+      }
+      box.value = value;
+    }
     return this;
   }
 
   /** Removes the entry and returns its value (undefined when there was none). */
   take(key: K): V | undefined {
     const box = this.boxes.get(key);
-    if (!box) return undefined;
-    this.boxes.delete(key);
-    const { value } = box;
+    const value = box?.value;
+    if (!box || value === undefined) return undefined;
     box.value = undefined;
+    this.live -= 1;
+    this.dead += 1;
+    if (this.dead >= REBUILD_AFTER_DEAD_KEYS && this.dead > this.live) this.rebuild();
     return value;
   }
 
   delete(key: K): boolean {
-    const box = this.boxes.get(key);
-    if (!box) return false;
-    this.boxes.delete(key);
-    box.value = undefined;
-    return true;
+    return this.take(key) !== undefined;
   }
 
   /** The values now, as a copy: callers may remove entries while they go through it. */
   values(): V[] {
     const values: V[] = [];
-    for (const box of this.boxes.values()) values.push(box.value as V);
+    for (const box of this.boxes.values()) if (box.value !== undefined) values.push(box.value);
     return values;
   }
 
   clear(): void {
     for (const box of this.boxes.values()) box.value = undefined;
-    this.boxes.clear();
+    this.boxes = new Map();
+    this.live = 0;
+    this.dead = 0;
+  }
+
+  private rebuild(): void {
+    const next = new Map<K, { value: V | undefined }>();
+    if (this.live > 0) for (const [key, box] of this.boxes) if (box.value !== undefined) next.set(key, box);
+    this.boxes = next;
+    this.dead = 0;
   }
 }
