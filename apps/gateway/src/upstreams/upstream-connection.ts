@@ -302,7 +302,10 @@ export class UpstreamConnection {
     options: CallOptions & { signal: AbortSignal },
   ): Promise<Record<string, unknown>> {
     // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
-    const id = `gw-${(this.exchangeIds += 1)}`;
+    // Ten characters or more: V8's JSON.parse interns shorter string values, and each interned string
+    // (one per answer) is allocated in the old generation. The counter in base 36: a decimal one
+    // goes through V8's number-to-string cache, whose strings are promoted (ADR 0009).
+    const id = `gw-exchange-${(this.exchangeIds += 1).toString(36)}`;
     const { timeoutMs, maxDurationMs } = this.config;
     let silence: TimeoutError | undefined;
     try {

@@ -16,7 +16,7 @@ export const HOSTILE_TOOL = { name: 'junk', description: 'Answers whatever the t
 
 /** One `tools/call` as the hostile upstream received it. */
 export interface HostileCall {
-  /** The request's id exactly as sent (the gateway's own, e.g. `gw-3`, on the direct exchange). */
+  /** The request's id exactly as sent (the gateway's own, e.g. `gw-exchange-3`, on the direct exchange). */
   id: unknown;
   arguments: Record<string, unknown>;
 }

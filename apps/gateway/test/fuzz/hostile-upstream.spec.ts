@@ -65,7 +65,7 @@ const MUST_FAIL: Array<[string, StreamableBehaviour]> = [
   ['result an array', answerWith('[{"type":"text","text":"x"}]')],
   ['result a number', answerWith('42')],
   ['no result and no error', json((c) => `{"jsonrpc":"2.0","id":${idOf(c)}}`)],
-  ['an answer to another id', json(() => JSON.stringify(okResult('gw-999999')))],
+  ['an answer to another id', json(() => JSON.stringify(okResult('gw-exchange-999999')))],
   ['the numeric form of the string id', json((c) => JSON.stringify(okResult(Number(String(c.id).replace(/\D/g, '')))))],
   ['a notification instead of an answer', json(() => '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}')],
   ['an error whose code is a string', errorWith('{"code":"-32000","message":"boom"}')],
