@@ -1,3 +1,4 @@
+import { decimal } from './decimal.js';
 import { StoreError } from './errors.js';
 import type { MemoryKeyspace } from './memory-keyspace.js';
 import { MemoryStream } from './memory-stream.js';
@@ -68,8 +69,8 @@ export function admitInMemory(
   const quotaResults = quotas.map(({ key, quota, current, exists }): AdmissionQuotaResult => {
     const used = current + quota.cost;
     if (quota.cost > 0) {
-      if (exists) keys.replaceString(key, String(used));
-      else keys.put(key, { kind: 'string', value: String(used) }, quota.windowTtlMs);
+      if (exists) keys.replaceString(key, decimal(used));
+      else keys.put(key, { kind: 'string', value: decimal(used) }, quota.windowTtlMs);
     }
     return { used, allowed: true, resetMs: resetOf(keys.ttl(key)) };
   });

@@ -1,3 +1,4 @@
+import { decimal } from './decimal.js';
 import type { MemoryKeyspace } from './memory-keyspace.js';
 import type { BucketState, BucketStep } from './token-bucket.js';
 
@@ -17,8 +18,8 @@ export function writeBucket(keys: MemoryKeyspace, key: string, step: BucketStep)
   }
   const { state, ttlMs } = step.next;
   const stored = new Map([
-    ['tokens', String(state.tokens)],
-    ['ts', String(state.ts)],
+    ['tokens', decimal(state.tokens)],
+    ['ts', decimal(state.ts)],
   ]);
   keys.put(key, { kind: 'hash', fields: stored }, ttlMs);
 }

@@ -1,3 +1,4 @@
+import { decimal } from './decimal.js';
 import { StoreError } from './errors.js';
 import { PendingList } from './memory-pending-list.js';
 import { compareIds as compare, parseStreamId, ZERO, type StreamId } from './memory-stream-id.js';
@@ -38,7 +39,7 @@ export class MemoryStream {
     const sid =
       ms > this.lastId.ms ? { ms, seq: 0 } : { ms: this.lastId.ms, seq: this.lastId.seq + 1 };
     this.lastId = sid;
-    const id = `${sid.ms}-${sid.seq}`;
+    const id = `${decimal(sid.ms)}-${decimal(sid.seq)}`;
     this.entries.push({ id, sid, fields: { ...fields } });
     // Approximate like Redis's `MAXLEN ~`: trimming waits for some slack, so a full stream does
     // not move every entry on every append (that made appends O(n) at the cap).
