@@ -3,6 +3,7 @@ import Opossum from 'opossum';
 import type { Registry } from 'prom-client';
 import { abortReason, linkedController, type LinkedController } from './abort.js';
 import { breakerErrorMapper } from './breaker-errors.js';
+import { countingStatus } from './breaker-status.js';
 import {
   breakerEventTranslators,
   type BreakerEventName,
@@ -115,6 +116,8 @@ export function createCircuitBreaker<A extends unknown[], R>(
   const resetTimeoutMs = options.resetTimeoutMs ?? 30_000;
   const isFailure = options.isFailure ?? (() => true);
   const mapError = breakerErrorMapper(name, timeoutMs);
+  const rollingCountTimeout = options.rollingCountTimeoutMs ?? 10_000;
+  const rollingCountBuckets = options.rollingCountBuckets ?? 10;
   const translators = breakerEventTranslators(mapError);
 
   const opossum = new Opossum<[CallContext, ...A], R>(
@@ -125,8 +128,10 @@ export function createCircuitBreaker<A extends unknown[], R>(
       resetTimeout: resetTimeoutMs,
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
       volumeThreshold: options.volumeThreshold ?? 5,
-      rollingCountTimeout: options.rollingCountTimeoutMs ?? 10_000,
-      rollingCountBuckets: options.rollingCountBuckets ?? 10,
+      rollingCountTimeout,
+      rollingCountBuckets,
+      // Counts only: opossum's own status also keeps every call's latency (breaker-status.ts).
+      status: countingStatus({ rollingCountTimeout, rollingCountBuckets }),
       capacity: options.capacity,
       // opossum's errorFilter returns true for errors that must NOT count as failures.
       errorFilter: (err: unknown, ctx?: unknown) =>
