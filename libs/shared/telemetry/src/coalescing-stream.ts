@@ -3,7 +3,13 @@ import { Writable } from 'node:stream';
 /** A batch is written at once when it reaches this many bytes (UTF-16 units, close enough). */
 const MAX_BATCH_BYTES = 64 * 1024;
 
-const unflushed = new Set<CoalescingStream>();
+/**
+ * Streams that have written, for the exit hook. A stream joins at its first write and leaves when
+ * it ends, not at every flush: a long-lived Set that gains and loses an entry each time gets a new
+ * hash table each time, and V8 keeps a replaced table linked to the next one until a full GC, so
+ * every table would be promoted (ADR 0009).
+ */
+const open = new Set<CoalescingStream>();
 let exitHookInstalled = false;
 /** Set once the exit hook has run: lines logged after it (by a later `exit` listener) go at once. */
 let exiting = false;
@@ -20,6 +26,7 @@ export class CoalescingStream extends Writable {
   private parts: string[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private joined = false;
 
   constructor(
     private readonly sink: NodeJS.WritableStream,
@@ -30,7 +37,7 @@ export class CoalescingStream extends Writable {
       exitHookInstalled = true;
       process.once('exit', () => {
         exiting = true;
-        for (const stream of unflushed) stream.flush();
+        for (const stream of open) stream.flush();
       });
     }
   }
@@ -41,7 +48,6 @@ export class CoalescingStream extends Writable {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    unflushed.delete(this);
     if (this.parts.length === 0) return;
     const text = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
     this.parts = [];
@@ -59,7 +65,10 @@ export class CoalescingStream extends Writable {
     this.bytes += text.length;
     if (this.bytes >= MAX_BATCH_BYTES || exiting) this.flush();
     else if (this.timer === undefined) {
-      unflushed.add(this);
+      if (!this.joined) {
+        this.joined = true;
+        open.add(this);
+      }
       this.timer = setTimeout(() => this.flush(), this.intervalMs).unref();
     }
     callback();
@@ -67,11 +76,13 @@ export class CoalescingStream extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.flush();
+    open.delete(this);
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.flush();
+    open.delete(this);
     callback(error);
   }
 }
