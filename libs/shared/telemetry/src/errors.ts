@@ -1,5 +1,5 @@
 /** Codes of the errors this library throws. */
-export type TelemetryErrorCode = 'METRIC_CONFLICT' | 'COLLECTOR_MISSING';
+export type TelemetryErrorCode = 'METRIC_CONFLICT';
 
 /** A local error of the telemetry library, with a stable string `code`. */
 export class TelemetryError extends Error {

@@ -1,4 +1,5 @@
 import {
+  collectDefaultMetrics as collectNodeMetrics,
   Counter,
   Gauge,
   Histogram,
@@ -8,7 +9,6 @@ import {
   type HistogramConfiguration,
 } from 'prom-client';
 import { TelemetryError } from './errors.js';
-import { collectProcessMetrics } from './process-metrics.js';
 
 export interface CreateMetricsRegistryOptions {
   /** Set as the default `service` label on every metric of the registry. */
@@ -21,7 +21,7 @@ export interface CreateMetricsRegistryOptions {
 export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
-  if (options.collectDefaultMetrics ?? true) collectProcessMetrics(registry);
+  if (options.collectDefaultMetrics ?? true) collectNodeMetrics({ register: registry });
   return registry;
 }
 
