@@ -64,6 +64,7 @@ describe('InFlightMap', () => {
       if (i % 3 === 0) map.delete(i);
       else map.take(i);
     }
+    expect(map.heldKeys).toBeLessThanOrEqual(64);
     map.set(5, 'again');
     expect(map.size).toBe(2);
     expect(map.get(-1)).toBe('kept');
@@ -72,6 +73,34 @@ describe('InFlightMap', () => {
     expect(map.take(6)).toBeUndefined();
     expect(map.values()).toEqual(['kept', 'again']);
     expect(map.delete(5)).toBe(true);
+    expect(map.size).toBe(1);
+  });
+
+  it('takes back a removed key that is set again', () => {
+    const map = new InFlightMap<string, string>();
+    map.set('k', 'one');
+    expect(map.take('k')).toBe('one');
+    expect(map.has('k')).toBe(false);
+    expect(map.heldKeys).toBe(1);
+    map.set('k', 'two');
+    expect(map.size).toBe(1);
+    expect(map.get('k')).toBe('two');
+    expect(map.values()).toEqual(['two']);
+    expect(map.take('k')).toBe('two');
+    expect(map.take('k')).toBeUndefined();
+    expect(map.size).toBe(0);
+  });
+
+  it('does not keep a long key once its entry is removed', () => {
+    const map = new InFlightMap<string, string>();
+    const long = `client|${'x'.repeat(10_000)}`;
+    map.set(long, 'v').set('short', 'w');
+    expect(map.delete(long)).toBe(true);
+    map.delete('short');
+    expect(map.heldKeys).toBe(1);
+    expect(map.has(long)).toBe(false);
+    map.set(long, 'again');
+    expect(map.get(long)).toBe('again');
     expect(map.size).toBe(1);
   });
 });

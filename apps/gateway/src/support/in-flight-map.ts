@@ -1,5 +1,7 @@
-/** Dead keys a map keeps before it is rebuilt (and never more than it has live ones). */
+/** Removed keys a map keeps before it is rebuilt: at most max(63, live) are kept at any time. */
 const REBUILD_AFTER_DEAD_KEYS = 64;
+/** Longer string keys (a client's request id can be megabytes) are deleted at once, not kept. */
+const MAX_KEPT_KEY_LENGTH = 256;
 
 /**
  * A map for what is under way — one entry per request — on an owner that lives much longer (a
@@ -60,6 +62,10 @@ export class InFlightMap<K extends string | number, V extends NonNullable<unknow
     if (!box || value === undefined) return undefined;
     box.value = undefined;
     this.live -= 1;
+    if (typeof key === 'string' && key.length > MAX_KEPT_KEY_LENGTH) {
+      this.boxes.delete(key);
+      return value;
+    }
     this.dead += 1;
     if (this.dead >= REBUILD_AFTER_DEAD_KEYS && this.dead > this.live) this.rebuild();
     return value;
@@ -67,6 +73,11 @@ export class InFlightMap<K extends string | number, V extends NonNullable<unknow
 
   delete(key: K): boolean {
     return this.take(key) !== undefined;
+  }
+
+  /** Keys the Map holds, removed ones not yet dropped included (for tests). */
+  get heldKeys(): number {
+    return this.boxes.size;
   }
 
   /** The values now, as a copy: callers may remove entries while they go through it. */

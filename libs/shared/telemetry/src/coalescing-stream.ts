@@ -4,10 +4,11 @@ import { Writable } from 'node:stream';
 const MAX_BATCH_BYTES = 64 * 1024;
 
 /**
- * Streams that have written, for the exit hook. A stream joins at its first write and leaves when
- * it ends, not at every flush: a long-lived Set that gains and loses an entry each time gets a new
- * hash table each time, and V8 keeps a replaced table linked to the next one until a full GC, so
- * every table would be promoted (ADR 0009).
+ * Streams that have written, for the exit hook. A stream joins at its first held write and leaves
+ * only when it ends (a logger's stream, in practice, lives as long as the process), not at every
+ * flush: a long-lived Set that gains and loses an entry each time gets a new hash table each time,
+ * and V8 keeps a replaced table linked to the next one until a full GC, so every table would be
+ * promoted (ADR 0009).
  */
 const open = new Set<CoalescingStream>();
 let exitHookInstalled = false;
