@@ -26,7 +26,6 @@ const MAX_KEPT_KEY_LENGTH = 256;
 export class InFlightMap<K extends string | number, V extends NonNullable<unknown>> {
   private boxes = new Map<K, { value: V | undefined }>();
   private live = 0;
-  private dead = 0;
 
   get size(): number {
     return this.live;
@@ -46,10 +45,7 @@ export class InFlightMap<K extends string | number, V extends NonNullable<unknow
       this.boxes.set(key, { value });
       this.live += 1;
     } else {
-      if (box.value === undefined) {
-        this.live += 1;
-        this.dead -= 1;
-      }
+      if (box.value === undefined) this.live += 1;
       box.value = value;
     }
     return this;
@@ -66,8 +62,8 @@ export class InFlightMap<K extends string | number, V extends NonNullable<unknow
       this.boxes.delete(key);
       return value;
     }
-    this.dead += 1;
-    if (this.dead >= REBUILD_AFTER_DEAD_KEYS && this.dead > this.live) this.rebuild();
+    const dead = this.boxes.size - this.live;
+    if (dead >= REBUILD_AFTER_DEAD_KEYS && dead > this.live) this.rebuild();
     return value;
   }
 
@@ -91,13 +87,11 @@ export class InFlightMap<K extends string | number, V extends NonNullable<unknow
     for (const box of this.boxes.values()) box.value = undefined;
     this.boxes = new Map();
     this.live = 0;
-    this.dead = 0;
   }
 
   private rebuild(): void {
     const next = new Map<K, { value: V | undefined }>();
     if (this.live > 0) for (const [key, box] of this.boxes) if (box.value !== undefined) next.set(key, box);
     this.boxes = next;
-    this.dead = 0;
   }
 }

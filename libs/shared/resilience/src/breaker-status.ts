@@ -23,12 +23,14 @@ export function countingStatus(options: BreakerStatusOptions): Opossum.Status {
     enableSnapshots: false,
   });
   const windowKey = Object.getOwnPropertySymbols(status).find((s) => s.description === 'window');
-  const held = status as unknown as Record<symbol, unknown>;
-  if (windowKey === undefined || !Array.isArray(held[windowKey])) return status;
-  const window = (): Bucket[] => held[windowKey] as Bucket[];
+  // opossum rotates its buckets inside this one array (pop and unshift), so it can be held here.
+  const window: unknown =
+    windowKey === undefined ? undefined : (status as unknown as Record<symbol, unknown>)[windowKey];
+  if (!Array.isArray(window)) return status;
+  const buckets = window as Bucket[];
   Object.defineProperty(status, 'increment', {
     value: (property: string): void => {
-      const bucket = window()[0];
+      const bucket = buckets[0];
       if (bucket && typeof bucket[property] === 'number') bucket[property] += 1;
     },
   });

@@ -27,7 +27,6 @@ export class CoalescingStream extends Writable {
   private parts: string[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private joined = false;
 
   constructor(
     private readonly sink: NodeJS.WritableStream,
@@ -66,10 +65,7 @@ export class CoalescingStream extends Writable {
     this.bytes += text.length;
     if (this.bytes >= MAX_BATCH_BYTES || exiting) this.flush();
     else if (this.timer === undefined) {
-      if (!this.joined) {
-        this.joined = true;
-        open.add(this);
-      }
+      open.add(this);
       this.timer = setTimeout(() => this.flush(), this.intervalMs).unref();
     }
     callback();
