@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { errorEnvelope, successEnvelope } from '@mcpgw/tool-schemas';
 import { localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
+import { Cancellation } from '@mcpgw/resilience';
 import { requestBodySize, requestContext } from '@mcpgw/service-kit';
 import { MAX_JSON_DEPTH, valueNestsDeeperThan } from './mcp/json-depth.js';
 import { JsonRpcError, RPC } from './mcp/jsonrpc.js';
@@ -63,9 +64,9 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
     const ctx = requestContext(res);
     const started = performance.now();
     const record: RequestRecord = { requestId: ctx.requestId, traceId: ctx.traceId || undefined, degraded: false };
-    const controller = new AbortController();
+    const cancellation = new Cancellation();
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) cancellation.abort();
     });
     let status = 200;
     let decision: 'allow' | 'deny' | 'error' = 'allow';
@@ -83,7 +84,7 @@ export function mountRestFacade(app: Express, pipeline: GatewayPipeline, version
         await pipeline.charge(admission);
         throw new Denial(400, 'VALIDATION_FAILED', 'the body must be a JSON object of tool arguments', 'invalid_body');
       }
-      const outcome = await pipeline.execute(admission, { method, params, era: 'legacy', signal: controller.signal }, record);
+      const outcome = await pipeline.execute(admission, { method, params, era: 'legacy', cancellation }, record);
       headers = outcome.headers;
       if (method === 'tools/list') {
         const tools = outcome.result['tools'] as unknown[];

@@ -58,7 +58,7 @@ export class TargetWorker {
       maxQueue: spec.queue,
       registry: deps.registry,
     });
-    this.breaker = createCircuitBreaker((signal, job: ActionJob) => this.send(job, signal), {
+    this.breaker = createCircuitBreaker((call, job: ActionJob) => this.send(job, call.signal), {
       name,
       timeoutMs: spec.timeout_ms,
       errorThresholdPercentage: spec.breaker.error_threshold_percentage,

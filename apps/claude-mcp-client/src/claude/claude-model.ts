@@ -45,7 +45,7 @@ export class ClaudeModel implements ChatModel {
 
   constructor(private readonly options: ClaudeModelOptions) {
     this.model = options.model;
-    this.breaker = createCircuitBreaker<Call, Message>((signal, request, onText) => this.call(signal, request, onText), {
+    this.breaker = createCircuitBreaker<Call, Message>((call, request, onText) => this.call(call.signal, request, onText), {
       name: 'anthropic',
       // The exchange deadline bounds a turn; a long answer may stream for minutes.
       timeoutMs: false,

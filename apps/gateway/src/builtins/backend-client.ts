@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { Registry } from 'prom-client';
-import { createCircuitBreaker, type CircuitBreaker } from '@mcpgw/resilience';
+import { createCircuitBreaker, type Cancellation, type CircuitBreaker } from '@mcpgw/resilience';
 import { injectTraceHeaders, type Logger } from '@mcpgw/telemetry';
 
 /** A backing service answered, but not with a usable 2xx JSON body. */
@@ -32,7 +32,7 @@ export class BackendClient {
     private readonly token: string | undefined,
     deps: { registry: Registry; logger: Logger; timeoutMs?: number },
   ) {
-    this.breaker = createCircuitBreaker<[string], unknown>((signal, path) => this.get(path, signal), {
+    this.breaker = createCircuitBreaker<[string], unknown>((call, path) => this.get(path, call.signal), {
       name: `backend:${name}`,
       timeoutMs: deps.timeoutMs ?? 5000,
       resetTimeoutMs: 5000,
@@ -43,8 +43,8 @@ export class BackendClient {
     });
   }
 
-  getJson(path: string, signal?: AbortSignal): Promise<unknown> {
-    return this.breaker.fireWithSignal(signal, path);
+  getJson(path: string, cancellation?: Cancellation): Promise<unknown> {
+    return this.breaker.fireWithSignal(cancellation, path);
   }
 
   shutdown(): void {

@@ -5,6 +5,7 @@ import {
   type BuiltInToolInputs,
   type BuiltInToolName,
 } from '@mcpgw/tool-schemas';
+import type { Cancellation } from '@mcpgw/resilience';
 import type { BackendClient } from './backend-client.js';
 
 export interface ToolResult extends Record<string, unknown> {
@@ -19,7 +20,7 @@ export interface BuiltinBackends {
   chat: BackendClient;
 }
 
-type Handler<N extends BuiltInToolName> = (args: BuiltInToolInputs[N], signal?: AbortSignal) => Promise<ToolResult>;
+type Handler<N extends BuiltInToolName> = (args: BuiltInToolInputs[N], cancellation?: Cancellation) => Promise<ToolResult>;
 
 const failure = (message: string): ToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 
@@ -29,12 +30,12 @@ async function fromBackend(
   backend: BackendClient,
   path: string,
   summarise: (value: Record<string, unknown>) => string,
-  signal?: AbortSignal,
+  cancellation?: Cancellation,
   shape: (raw: unknown) => unknown = (raw) => raw,
 ): Promise<ToolResult> {
   let raw: unknown;
   try {
-    raw = shape(await backend.getJson(path, signal));
+    raw = shape(await backend.getJson(path, cancellation));
   } catch (err) {
     const detail = err instanceof Error && err.name === 'BackendError' ? err.message : `${backend.name} is unavailable`;
     return failure(`${name} failed: ${detail}. Try again later.`);
@@ -48,7 +49,7 @@ async function fromBackend(
 /** The gateway's own tools, backed by the broker, the collector and the chat client. */
 export function createBuiltinHandlers(backends: BuiltinBackends): { [N in BuiltInToolName]: Handler<N> } {
   return {
-    sentraip_threat_check: (args, signal) =>
+    sentraip_threat_check: (args, cancellation) =>
       fromBackend(
         'sentraip_threat_check',
         backends.broker,
@@ -58,9 +59,9 @@ export function createBuiltinHandlers(backends: BuiltinBackends): { [N in BuiltI
           (v['threat_score'] === null ? '' : `, score ${String(v['threat_score'])}/10`) +
           (Array.isArray(v['categories']) && v['categories'].length ? ` (${v['categories'].join(', ')})` : '') +
           (v['degraded'] ? ' [degraded: threat intelligence unavailable]' : ''),
-        signal,
+        cancellation,
       ),
-    tyk_api_analytics: (args, signal) =>
+    tyk_api_analytics: (args, cancellation) =>
       fromBackend(
         'tyk_api_analytics',
         backends.collector,
@@ -68,15 +69,15 @@ export function createBuiltinHandlers(backends: BuiltinBackends): { [N in BuiltI
         (v) =>
           `${String(v['api_id'])} over ${String(v['time_range'])}: ${String(v['total_requests'])} requests, ` +
           `error rate ${(Number(v['error_rate']) * 100).toFixed(1)}%`,
-        signal,
+        cancellation,
       ),
-    claude_context_search: (args, signal) =>
+    claude_context_search: (args, cancellation) =>
       fromBackend(
         'claude_context_search',
         backends.chat,
         `/v1/context/search?q=${encodeURIComponent(args.query)}&limit=${args.limit}`,
         (v) => `${String(v['count'])} matching conversation snippet(s)`,
-        signal,
+        cancellation,
         // The chat client answers with the bare result list; the tool's output wraps it.
         (raw) => (Array.isArray(raw) ? { results: raw, count: raw.length } : raw),
       ),

@@ -1,6 +1,7 @@
 import { CLIENT_CAPABILITIES_META_KEY, SERVER_INFO_META_KEY, TRACEPARENT_META_KEY } from '@modelcontextprotocol/server';
 import { validateToolInput, type BuiltInToolName } from '@mcpgw/tool-schemas';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
+import type { Cancellation } from '@mcpgw/resilience';
 import type { createBuiltinHandlers } from '../builtins/builtin-tools.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { isInputRequired } from '../upstreams/input-required.js';
@@ -17,7 +18,8 @@ export type Era = 'legacy' | 'modern';
 /** Per-request facts the dispatcher needs; decided by the HTTP entry, never recomputed. */
 export interface DispatchContext {
   era: Era;
-  signal: AbortSignal;
+  /** The request's cancellation (client gone, `notifications/cancelled`); no AbortSignal made unless a library needs one. */
+  cancellation: Cancellation;
   /** Authorization predicates of the caller; absent = everything (internal use only). */
   mayUse?: (name: string) => boolean;
   mayRead?: (uri: string) => boolean;
@@ -186,9 +188,9 @@ export class McpDispatcher {
       }
       const handler = this.deps.builtins[tool.originalName as BuiltInToolName] as (
         a: unknown,
-        s?: AbortSignal,
+        c?: Cancellation,
       ) => Promise<Record<string, unknown>>;
-      return handler(checked.value, ctx.signal);
+      return handler(checked.value, ctx.cancellation);
     }
     ctx.upstream = tool.owner.upstream.id;
     const result = await this.forward(tool.owner.upstream, 'tools/call', { ...params, name: tool.originalName, arguments: args }, ctx);
@@ -204,7 +206,7 @@ export class McpDispatcher {
         m: string,
         p: Record<string, unknown>,
         o: {
-          signal?: AbortSignal;
+          cancellation?: Cancellation;
           onprogress?: DispatchContext['onProgress'];
           onlog?: DispatchContext['onLog'];
           onrequest?: DispatchContext['onServerRequest'];
@@ -229,7 +231,7 @@ export class McpDispatcher {
     if (carrier['traceparent']) meta[TRACEPARENT_META_KEY] = carrier['traceparent'];
     try {
       return await upstream.request(method, { ...params, _meta: meta }, {
-        signal: ctx.signal,
+        cancellation: ctx.cancellation,
         onprogress: ctx.onProgress,
         onlog: ctx.onLog,
         onrequest: ctx.onServerRequest,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { classifyInboundRequest, localhostAllowedOrigins, validateOriginHeader } from '@modelcontextprotocol/server';
+import { Cancellation } from '@mcpgw/resilience';
 import { ATTR_MCP_METHOD_NAME, type Logger } from '@mcpgw/telemetry';
 import { randomUUID } from 'node:crypto';
 import type { Admission, GatewayPipeline, RequestRecord } from '../pipeline/gateway-pipeline.js';
@@ -61,7 +62,7 @@ const refuse = (res: ServerResponse, id: JsonRpcId, denial: Denial) =>
 export function createMcpEntry(options: McpEntryOptions) {
   const origins = [...localhostAllowedOrigins(), ...options.allowedOrigins];
   const tracer = trace.getTracer('@mcpgw/gateway');
-  const inFlight = new InFlightMap<string, AbortController>();
+  const inFlight = new InFlightMap<string, Cancellation>();
 
   return async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -228,11 +229,11 @@ export function createMcpEntry(options: McpEntryOptions) {
       return;
     }
 
-    const controller = new AbortController();
+    const cancellation = new Cancellation();
     const flightKey = `${clientKey}|${String(message.id)}`;
-    inFlight.set(flightKey, controller);
+    inFlight.set(flightKey, cancellation);
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) cancellation.abort();
     });
     // Progress and log messages are relayed when the client can take a stream: the response turns
     // into server-sent events at the first one (JSON otherwise).
@@ -245,7 +246,7 @@ export function createMcpEntry(options: McpEntryOptions) {
     let reply: { status: number; body: unknown; headers?: Record<string, string> };
     try {
       const { result, headers: extra } = await context.with(trace.setSpan(parent, span), () =>
-        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, signal: controller.signal, onProgress: relay?.onProgress, onLog: relay?.onLog, onServerRequest: relay?.onServerRequest, onAdmitted: relay?.setHeaders }, record),
+        options.pipeline.execute(admission, { method: message.method, params: message.params as Record<string, unknown> | undefined, era, cancellation, onProgress: relay?.onProgress, onLog: relay?.onLog, onServerRequest: relay?.onServerRequest, onAdmitted: relay?.setHeaders }, record),
       );
       if (result['isError'] === true) outcome = 'tool_error';
       reply = { status: 200, body: { jsonrpc: '2.0', id: message.id, result }, headers: extra };
@@ -381,7 +382,7 @@ function finishTelemetry(
   }
 }
 
-function handleNotification(message: { method: string; params?: unknown }, clientKey: string, inFlight: InFlightMap<string, AbortController>): void {
+function handleNotification(message: { method: string; params?: unknown }, clientKey: string, inFlight: InFlightMap<string, Cancellation>): void {
   if (message.method !== 'notifications/cancelled') return;
   const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
   if (typeof requestId === 'string' || typeof requestId === 'number') {

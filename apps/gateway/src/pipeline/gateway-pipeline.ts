@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
 import { context, trace, type Context } from '@opentelemetry/api';
+import type { Cancellation } from '@mcpgw/resilience';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
 import { AUDIT_ARGUMENTS_MAX_BYTES } from '@mcpgw/tool-schemas';
 import { reasonLabel, type AuditMetrics } from '../audit/audit-metrics.js';
@@ -134,7 +135,7 @@ export class GatewayPipeline {
       method: string;
       params: Record<string, unknown> | undefined;
       era: Era;
-      signal: AbortSignal;
+      cancellation: Cancellation;
       onProgress?: DispatchContext['onProgress'];
       /** Gets an upstream log message's level, and its sanitized form on demand (only for one it sends). */
       onLog?: (level: string, sanitized: () => UpstreamLog) => void;
@@ -150,7 +151,7 @@ export class GatewayPipeline {
     record.method = request.method;
     const ctx: DispatchContext = {
       era: request.era,
-      signal: request.signal,
+      cancellation: request.cancellation,
       onProgress: request.onProgress && this.sanitizedProgress(request.onProgress, record),
       onLog: request.onLog && ((log) => request.onLog?.(log.level, () => this.deps.sanitizer.value(log, record.tool).value)),
       // What an upstream asks the client (a prompt for its model, a form for its user) is upstream output too.

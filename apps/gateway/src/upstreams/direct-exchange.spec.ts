@@ -1,7 +1,7 @@
-import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Cancellation } from '@mcpgw/resilience';
 import { listenOnLoopback, type LoopbackListener } from '@mcpgw/testing';
 import { exchange, MAX_UPSTREAM_RESPONSE_BYTES, UpstreamHttpError, UpstreamResponseError, UpstreamRpcError, type ExchangeSession } from './direct-exchange.js';
 import { InFlightMap } from '../support/in-flight-map.js';
@@ -54,13 +54,13 @@ const sse = (res: ServerResponse, events: unknown[]) => {
   for (const event of events) res.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
   res.end();
 };
-const signal = () => new AbortController().signal;
+const cancellation = () => new Cancellation();
 
 describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
   it('posts the request with the session, version and static headers and returns the result unchanged', async () => {
     const result = { content: [{ type: 'text', text: 'hi' }], structuredContent: { a: 1 }, isError: false, extra: 'kept' };
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result });
-    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual(result);
+    await expect(exchange(session(), call, { cancellation: cancellation() })).resolves.toEqual(result);
     const [request] = seen;
     expect(request?.body).toEqual({ jsonrpc: '2.0', ...call });
     expect(request?.headers).toMatchObject({
@@ -74,13 +74,13 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
 
   it('omits the session header when the upstream issued none', async () => {
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
-    await exchange(session({ sessionId: () => undefined }), call, { signal: signal() });
+    await exchange(session({ sessionId: () => undefined }), call, { cancellation: cancellation() });
     expect(seen[0]?.headers['mcp-session-id']).toBeUndefined();
   });
 
   it("relays the upstream's JSON-RPC error with its own code, message and data", async () => {
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], error: { code: -32000, message: 'tool exploded', data: { why: 'x' } } });
-    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    const err = await exchange(session(), call, { cancellation: cancellation() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamRpcError);
     expect(err).toMatchObject({ code: -32000, message: 'tool exploded', data: { why: 'x' } });
   });
@@ -97,7 +97,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       ]);
     };
     const progress: unknown[] = [];
-    const result = await exchange(session(), call, { signal: signal(), onprogress: (p) => progress.push(p) });
+    const result = await exchange(session(), call, { cancellation: cancellation(), onprogress: (p) => progress.push(p) });
     expect(result).toEqual({ content: [{ type: 'text', text: 'done' }] });
     expect(progress).toEqual([{ progress: 1, total: 2, message: 'half' }]);
     expect((seen[0]?.body['params'] as { _meta: unknown })._meta).toEqual({ progressToken: 'gw-1' });
@@ -106,7 +106,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
 
   it('fails when an SSE stream ends without the response', async () => {
     handler = (_req, _body, res) => sse(res, [{ jsonrpc: '2.0', method: 'notifications/message', params: {} }]);
-    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamResponseError);
+    await expect(exchange(session(), call, { cancellation: cancellation() })).rejects.toBeInstanceOf(UpstreamResponseError);
   });
 
   it.each([
@@ -117,7 +117,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     ['an unexpected content type', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>')],
   ])('refuses garbage: %s', async (_name, answer) => {
     handler = (_req, _body, res) => answer(res);
-    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamResponseError);
+    await expect(exchange(session(), call, { cancellation: cancellation() })).rejects.toBeInstanceOf(UpstreamResponseError);
   });
 
   it('refuses an answer larger than the limit without buffering all of it', async () => {
@@ -135,12 +135,12 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       res.on('error', () => undefined);
       pump();
     };
-    await expect(exchange(session(), call, { signal: signal() })).rejects.toThrow(/exceeds/);
+    await expect(exchange(session(), call, { cancellation: cancellation() })).rejects.toThrow(/exceeds/);
   });
 
   it('reports an HTTP error status with the status (404 means the session is gone)', async () => {
     handler = (_req, _body, res) => json(res, 404, { error: 'Session not found' });
-    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    const err = await exchange(session(), call, { cancellation: cancellation() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamHttpError);
     expect(err).toMatchObject({ status: 404 });
   });
@@ -152,7 +152,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: body['id'], result: { ok: true } })}\n\n`);
       closed = new Promise((resolve) => res.once('close', () => resolve()));
     };
-    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation() })).resolves.toEqual({ ok: true });
     await closed; // the rest was not needed: the exchange let go of the response
   });
 
@@ -167,7 +167,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     const onprogress = () => {
       throw new Error('consumer broke');
     };
-    await expect(exchange(session(), call, { signal: signal(), onprogress })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation(), onprogress })).resolves.toEqual({ ok: true });
   });
 
   it('reports an error status promptly even when its body never ends', async () => {
@@ -175,19 +175,23 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       res.writeHead(503, { 'content-type': 'text/plain' });
       res.write('overloaded');
     };
-    const err = await exchange(session(), call, { signal: signal() }).catch((e: unknown) => e);
+    const err = await exchange(session(), call, { cancellation: cancellation() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 503 });
   });
 
-  it('leaves no listener on the caller signal once settled, whatever the outcome', async () => {
-    const controller = new AbortController();
+  it('leaves no listener on the caller cancellation once settled, whatever the outcome', async () => {
+    const controller = new Cancellation();
+    const added = vi.spyOn(controller, 'onAbort');
+    const removed = vi.spyOn(controller, 'offAbort');
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
-    await exchange(session(), call, { signal: controller.signal });
+    await exchange(session(), call, { cancellation: controller });
     handler = (_req, _body, res) => json(res, 500, {});
-    await exchange(session(), call, { signal: controller.signal }).catch(() => undefined);
+    await exchange(session(), call, { cancellation: controller }).catch(() => undefined);
     handler = (_req, _body, res) => json(res, 200, '{"jsonrpc":');
-    await exchange(session(), call, { signal: controller.signal }).catch(() => undefined);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await exchange(session(), call, { cancellation: controller }).catch(() => undefined);
+    expect(added).toHaveBeenCalledTimes(3);
+    const takenBack = new Set(removed.mock.calls.map(([listener]) => listener));
+    for (const [listener] of added.mock.calls) expect(takenBack.has(listener)).toBe(true);
   });
 
   it.each([
@@ -198,7 +202,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       inform(res);
       json(res, 200, { jsonrpc: '2.0', id: body['id'], result: { ok: true } });
     };
-    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation() })).resolves.toEqual({ ok: true });
   });
 
   it("hands the upstream's log messages on this request's stream to onlog, rebuilt from level, logger and data", async () => {
@@ -210,7 +214,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
         { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
       ]);
     const logs: unknown[] = [];
-    await expect(exchange(session(), call, { signal: signal(), onlog: (l) => logs.push(l) })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation(), onlog: (l) => logs.push(l) })).resolves.toEqual({ ok: true });
     expect(logs).toEqual([
       { level: 'info', logger: 'up', data: { n: 1 } },
       { level: 'error', data: 'x' },
@@ -224,12 +228,12 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
         { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x' } },
         { jsonrpc: '2.0', id: body['id'], result: { ok: true } },
       ]);
-    await expect(exchange(session(), call, { signal: signal() })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation() })).resolves.toEqual({ ok: true });
     expect(delivered.map((m) => m['method'])).toEqual(['notifications/message']);
     const onlog = () => {
       throw new Error('consumer broke');
     };
-    await expect(exchange(session(), call, { signal: signal(), onlog })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation(), onlog })).resolves.toEqual({ ok: true });
   });
 
   it("hands the upstream's sampling request to onrequest, and the answer back to the upstream with the upstream's id", async () => {
@@ -244,7 +248,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       requests.push({ method: request.method, params: request.params });
       request.respond({ result: { role: 'assistant' } });
     };
-    await expect(exchange(session(), call, { signal: signal(), onrequest })).resolves.toEqual({ ok: true });
+    await expect(exchange(session(), call, { cancellation: cancellation(), onrequest })).resolves.toEqual({ ok: true });
     expect(requests).toEqual([{ method: 'sampling/createMessage', params: { maxTokens: 5 } }]);
     expect(responded).toEqual([{ jsonrpc: '2.0', id: 41, result: { role: 'assistant' } }]);
     // A request the gateway does not relay stays the SDK client's to answer.
@@ -255,22 +259,22 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     const broken = session({ url: 'not a url' });
     let pending: Promise<unknown> | undefined;
     expect(() => {
-      pending = exchange(broken, call, { signal: signal() });
+      pending = exchange(broken, call, { cancellation: cancellation() });
     }).not.toThrow();
     await expect(pending).rejects.toThrow();
   });
 
-  it('rejects with the reason at once when the signal has already aborted, sending nothing', async () => {
-    const controller = new AbortController();
+  it('rejects with the reason at once when the call was already cancelled, sending nothing', async () => {
+    const controller = new Cancellation();
     controller.abort(new Error('cancelled before it started'));
-    await expect(exchange(session(), call, { signal: controller.signal })).rejects.toThrow('cancelled before it started');
+    await expect(exchange(session(), call, { cancellation: controller })).rejects.toThrow('cancelled before it started');
     expect(seen).toHaveLength(0);
   });
 
-  it('stops waiting when the signal aborts', async () => {
+  it('stops waiting when the call is cancelled', async () => {
     handler = () => undefined; // never answers
-    const controller = new AbortController();
-    const pending = exchange(session(), call, { signal: controller.signal });
+    const controller = new Cancellation();
+    const pending = exchange(session(), call, { cancellation: controller });
     await new Promise((r) => setTimeout(r, 50));
     controller.abort(new Error('client cancelled'));
     await expect(pending).rejects.toThrow('client cancelled');
@@ -285,7 +289,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       res.write('part of it');
     };
     const started = Date.now();
-    await expect(exchange(session(), call, { signal: signal() })).rejects.toBeInstanceOf(UpstreamHttpError);
+    await expect(exchange(session(), call, { cancellation: cancellation() })).rejects.toBeInstanceOf(UpstreamHttpError);
     await socketClosed;
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -303,7 +307,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     const impatient = new Agent({ headersTimeout: 50, bodyTimeout: 50 });
     try {
       const answers = await Promise.all(
-        ['headers/late', 'body/late'].map((method) => exchange(session(), { ...call, method }, { signal: signal(), dispatcher: impatient })),
+        ['headers/late', 'body/late'].map((method) => exchange(session(), { ...call, method }, { cancellation: cancellation(), dispatcher: impatient })),
       );
       expect(answers).toEqual([{ late: 'headers/late' }, { late: 'body/late' }]);
     } finally {
@@ -333,18 +337,18 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
 
     it('fails an upstream that sends nothing for the idle time', async () => {
       handler = () => undefined;
-      await expect(exchange(session(), call, { signal: signal(), idle: idle(150) })).rejects.toThrow('silent for 150 ms');
+      await expect(exchange(session(), call, { cancellation: cancellation(), idle: idle(150) })).rejects.toThrow('silent for 150 ms');
     });
 
     it("starts again at each progress or log message of the call's own", async () => {
       paced((i, token) => message(i % 2 ? { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: i } } : { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: i } }));
-      const options = { signal: signal(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
+      const options = { cancellation: cancellation(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
       await expect(exchange(session(), call, options)).resolves.toEqual({ ok: true });
     });
 
     it("starts again at the call's log messages even when nobody relays them", async () => {
       paced(() => message({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } }));
-      await expect(exchange(session(), call, { signal: signal(), idle: idle(250) })).resolves.toEqual({ ok: true });
+      await expect(exchange(session(), call, { cancellation: cancellation(), idle: idle(250) })).resolves.toEqual({ ok: true });
     });
 
     it('does not start again for keep-alive events or messages of other requests', async () => {
@@ -354,7 +358,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
         (i: number) => message({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'someone-else', progress: i } }),
       ]) {
         paced(event);
-        const options = { signal: signal(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
+        const options = { cancellation: cancellation(), idle: idle(250), onprogress: () => undefined, onlog: () => undefined };
         await expect(exchange(session(), call, options)).rejects.toThrow('silent for 250 ms');
       }
     });
@@ -368,7 +372,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
       };
       const started = Date.now();
       const outcome = exchange(session(), call, {
-        signal: signal(),
+        cancellation: cancellation(),
         idle: idle(200),
         onrequest: (request) => setTimeout(() => request.respond({ result: { action: 'accept' } }), 500),
       });
@@ -380,7 +384,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     it('leaves no timer and no entry in the in-flight set once settled', async () => {
       handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: { ok: true } });
       const inFlight = new InFlightMap<string, (err: Error) => void>();
-      await expect(exchange(session(), call, { signal: signal(), idle: idle(100), inFlight })).resolves.toEqual({ ok: true });
+      await expect(exchange(session(), call, { cancellation: cancellation(), idle: idle(100), inFlight })).resolves.toEqual({ ok: true });
       expect(inFlight.size).toBe(0);
       await new Promise((r) => setTimeout(r, 150)); // an idle timer left armed would throw here
     });
@@ -389,7 +393,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
   it('fails at once through its in-flight entry (the connection is closing)', async () => {
     handler = () => undefined;
     const inFlight = new InFlightMap<string, (err: Error) => void>();
-    const pending = exchange(session(), call, { signal: signal(), inFlight });
+    const pending = exchange(session(), call, { cancellation: cancellation(), inFlight });
     await new Promise((r) => setTimeout(r, 50));
     expect(inFlight.size).toBe(1);
     for (const fail of inFlight.values()) fail(new Error('upstream removed'));

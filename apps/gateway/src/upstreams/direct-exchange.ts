@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
+import type { Cancellation } from '@mcpgw/resilience';
 import { injectTraceHeaders } from '@mcpgw/telemetry';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../mcp/json-depth.js';
 import { RELAYABLE_SERVER_REQUESTS, unreachableClient, type ClientAnswer, type UpstreamServerRequest } from '../mcp/server-requests.js';
@@ -50,7 +51,8 @@ export interface ExchangeRequest {
 }
 
 export interface ExchangeOptions {
-  signal: AbortSignal;
+  /** The call's cancellation (the breaker's: client gone, `maxDurationMs`); aborting it stops the exchange. */
+  cancellation: Cancellation;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /**
    * Receives the upstream's log messages (`notifications/message`) sent on this request's stream,
@@ -106,7 +108,7 @@ function start(session: ExchangeSession, message: ExchangeRequest, options: Exch
   const sessionId = session.sessionId();
   if (sessionId) headers['mcp-session-id'] = sessionId;
   injectTraceHeaders(headers);
-  if (options.signal.aborted) return Promise.reject(abortReason(options.signal));
+  if (options.cancellation.aborted) return Promise.reject(abortReason(options.cancellation));
 
   const { origin, path } = targetOf(session.url);
   return new Promise((resolve, reject) => {
@@ -123,7 +125,7 @@ function start(session: ExchangeSession, message: ExchangeRequest, options: Exch
 }
 
 /**
- * Until it settles, an exchange is bounded by the caller's signal (the breaker's `maxDurationMs`)
+ * Until it settles, an exchange is bounded by the caller's cancellation (the breaker's `maxDurationMs`)
  * and its idle wait, so undici's own header and body timers (300 s) are off: the configured limits
  * apply, above 300 s too. On, each request left a timer object in undici's timer list until its
  * next sweep, and at thousands of calls per second those outlived two scavenges and filled the old
@@ -152,8 +154,8 @@ function targetOf(url: string): { origin: string; path: string } {
   return target;
 }
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+function abortReason(cancellation: Cancellation): Error {
+  return cancellation.reason instanceof Error ? cancellation.reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
 /**
@@ -169,7 +171,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private sse: { feed(text: string): void; decoder: StringDecoder; answer?: Record<string, unknown>; failure?: Error } | undefined;
   private readonly onAbort = () => {
-    const reason = abortReason(this.options.signal);
+    const reason = abortReason(this.options.cancellation);
     this.settle(reason);
     this.controller?.abort(reason);
   };
@@ -191,7 +193,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (result: Record<string, unknown>) => void,
     private readonly reject: (err: Error) => void,
   ) {
-    options.signal.addEventListener('abort', this.onAbort, { once: true });
+    options.cancellation.onAbort(this.onAbort);
     if (options.idle) this.idleTimer = setTimeout(this.onIdle, options.idle.ms);
     options.inFlight?.set(id, this.fail);
   }
@@ -203,7 +205,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.settled) controller.abort(abortReason(this.options.signal));
+    if (this.settled) controller.abort(abortReason(this.options.cancellation));
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -387,7 +389,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   private release(): void {
-    this.options.signal.removeEventListener('abort', this.onAbort);
+    this.options.cancellation.offAbort(this.onAbort);
   }
 }
 

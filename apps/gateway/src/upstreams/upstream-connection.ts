@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Registry } from 'prom-client';
-import { createCircuitBreaker, sleep, TimeoutError, type CircuitBreaker } from '@mcpgw/resilience';
+import { createCircuitBreaker, sleep, TimeoutError, type Cancellation, type CircuitBreaker } from '@mcpgw/resilience';
 import type { Logger } from '@mcpgw/telemetry';
 import type { UpstreamConfig } from '../gateway-config/schema.js';
 import { relayedParams, unreachableClient } from '../mcp/server-requests.js';
@@ -35,7 +35,8 @@ const LIST_CHANGED_NOTIFICATIONS = ['notifications/tools/list_changed', 'notific
 const MAX_LIST_PAGES = 50;
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  /** The caller's cancellation (the client gone, `notifications/cancelled`). */
+  cancellation?: Cancellation;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /**
    * Receives the upstream's log messages (`notifications/message` params) sent on this request's
@@ -94,7 +95,7 @@ export class UpstreamConnection {
     private readonly deps: UpstreamDeps,
   ) {
     this.breaker = createCircuitBreaker<Parameters<Action>, Record<string, unknown>>(
-      (signal, method, params, options) => this.send(method, params, { ...options, signal }),
+      (cancellation, method, params, options) => this.send(method, params, { ...options, cancellation }),
       {
         name: `upstream:${config.id}`,
         // The hard cap; the wait for the upstream's next message (timeoutMs) is the exchange's.
@@ -128,7 +129,7 @@ export class UpstreamConnection {
   /** Sends one request through the breaker and timeout; the result is relayed unchanged. */
   request(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<Record<string, unknown>> {
     this.lastUsedAt = Date.now();
-    return this.breaker.fireWithSignal(options.signal, method, params, options);
+    return this.breaker.fireWithSignal(options.cancellation, method, params, options);
   }
 
   /** Every item of one list, following cursors; empty when the upstream lacks the capability. */
@@ -165,7 +166,7 @@ export class UpstreamConnection {
   }
 
   /** One request for the breaker: sent, and its result checked against the spec's schema. */
-  private async send(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+  private async send(method: string, params: Record<string, unknown>, options: CallOptions & { cancellation: Cancellation }) {
     // The era of the connection that answered (another call may reconnect meanwhile).
     const { result, version } = await this.sendOnce(method, params, options);
     const modernUpstream = MODERN_PROTOCOL_VERSIONS.has(version ?? '');
@@ -179,7 +180,7 @@ export class UpstreamConnection {
     return result;
   }
 
-  private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+  private async sendOnce(method: string, params: Record<string, unknown>, options: CallOptions & { cancellation: Cancellation }) {
     const client = await this.clientWithin(this.config.timeoutMs);
     try {
       return await this.sendOn(client, method, params, options);
@@ -195,7 +196,7 @@ export class UpstreamConnection {
     }
   }
 
-  private async sendOn(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+  private async sendOn(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { cancellation: Cancellation }) {
     const version = client.getNegotiatedProtocolVersion();
     const direct = FORWARDED_METHODS.has(method) ? this.directSession(client) : undefined;
     const result = direct ? await this.sendDirect(client, direct, method, params, options) : await this.sendSdk(client, method, params, options);
@@ -207,13 +208,13 @@ export class UpstreamConnection {
    * them (idle `timeoutMs`, progress restarts it, `maxDurationMs` in all). An answer nested past
    * what the gateway relays is refused here, as the exchange refuses it before parsing.
    */
-  private async sendSdk(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { signal: AbortSignal }) {
+  private async sendSdk(client: Client, method: string, params: Record<string, unknown>, options: CallOptions & { cancellation: Cancellation }) {
     const multiRound = MULTI_ROUND_TRIP_METHODS.has(method);
     const leg = async (legParams: Record<string, unknown>) => {
       let result: Record<string, unknown>;
       try {
         result = await client.request({ method, params: legParams }, passthroughResult, {
-          signal: options.signal,
+          signal: options.cancellation.signal,
           timeout: this.config.timeoutMs,
           onprogress: options.onprogress,
           resetTimeoutOnProgress: true,
@@ -233,13 +234,13 @@ export class UpstreamConnection {
     const { onrequest } = options;
     return fulfilInputRequired(first, {
       params,
-      signal: options.signal,
+      signal: options.cancellation.signal,
       ask: (askMethod, askParams) => {
         if (!onrequest) {
           return Promise.reject(new InputRequiredError(`upstream ${this.id} needs input from the client, which cannot be asked through the gateway for this request`));
         }
         if (!this.allowsServerRequest(askMethod)) return Promise.reject(this.notAllowedToAsk(askMethod));
-        return askThrough(onrequest, options.signal)(askMethod, askParams);
+        return askThrough(onrequest, options.cancellation.signal)(askMethod, askParams);
       },
       retry: leg,
     });
@@ -299,7 +300,7 @@ export class UpstreamConnection {
     session: ExchangeSession,
     method: string,
     params: Record<string, unknown>,
-    options: CallOptions & { signal: AbortSignal },
+    options: CallOptions & { cancellation: Cancellation },
   ): Promise<Record<string, unknown>> {
     // Ids of their own, so they never collide with the SDK client's numeric ones on the same session.
     // Ten characters or more: V8's JSON.parse interns shorter string values, and each interned string
@@ -311,7 +312,7 @@ export class UpstreamConnection {
     try {
       const { onrequest } = options;
       return await exchange(session, { id, method, params }, {
-        signal: options.signal,
+        cancellation: options.cancellation,
         onprogress: options.onprogress,
         onlog: options.onlog,
         onrequest: onrequest && ((request) => (this.allowsServerRequest(request.method) ? onrequest(request) : request.respond(unreachableClient(request.method)))),
@@ -322,9 +323,9 @@ export class UpstreamConnection {
         }),
       });
     } catch (err) {
-      if (options.signal.aborted || (silence !== undefined && err === silence)) {
+      if (options.cancellation.aborted || (silence !== undefined && err === silence)) {
         // As the SDK does for its own requests: tell the upstream to stop working on it.
-        const cause = options.signal.aborted ? options.signal.reason : err;
+        const cause = options.cancellation.aborted ? options.cancellation.reason : err;
         const reason = cause instanceof Error ? cause.message : 'cancelled';
         void client.notification({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => undefined);
         throw cause ?? err;

@@ -57,7 +57,7 @@ export class ThreatClient {
 
   constructor(private readonly options: ThreatClientOptions) {
     this.breaker = createCircuitBreaker<[LookupCall], VerdictData>(
-      (signal, call) => this.request(signal, call),
+      (cancellation, call) => this.request(cancellation.signal, call),
       {
         name: 'sentraip',
         timeoutMs: options.timeoutMs,

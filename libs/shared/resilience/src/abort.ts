@@ -4,8 +4,8 @@
  * long-lived parent signals (a server's shutdown signal) from accumulating listeners.
  */
 
-/** The reason an aborted signal carries, falling back to a standard AbortError. */
-export function abortReason(signal: AbortSignal): unknown {
+/** The reason an aborted signal (or `Cancellation`) carries, falling back to a standard AbortError. */
+export function abortReason(signal: { readonly reason: unknown }): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 

@@ -1,6 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BREAKER_STATE_VALUE } from './breaker-metrics.js';
+import { Cancellation } from './cancellation.js';
 import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -18,7 +20,7 @@ const RESET_TIMEOUT_MS = 500;
  * because an await took long on a busy machine.
  */
 function make<A extends unknown[], R>(
-  action: (signal: AbortSignal, ...args: A) => Promise<R>,
+  action: (cancellation: Cancellation, ...args: A) => Promise<R>,
   options: Partial<CircuitBreakerOptions<A, R>> = {},
 ): CircuitBreaker<A, R> {
   const breaker = createCircuitBreaker(action, {
@@ -56,7 +58,7 @@ const nextEvent = <A extends unknown[], R>(
 /** An upstream whose behaviour the test switches. */
 function upstream() {
   const state = { healthy: false, calls: 0 };
-  const action = vi.fn(async (_signal: AbortSignal, x: number) => {
+  const action = vi.fn(async (_cancellation: Cancellation, x: number) => {
     state.calls++;
     if (!state.healthy) throw new Error('upstream 502');
     return x * 2;
@@ -173,17 +175,17 @@ describe('createCircuitBreaker', () => {
     expect(breaker.stats()).toMatchObject({ fires: 5, failures: 0 });
   });
 
-  it('a breaker timeout rejects with TimeoutError and aborts the signal the action received', async () => {
+  it('a breaker timeout rejects with TimeoutError and aborts the cancellation the action received', async () => {
     const registry = new Registry();
-    const signals: AbortSignal[] = [];
+    const signals: Cancellation[] = [];
     const breaker = make(
-      (signal: AbortSignal, ms: number) => {
-        signals.push(signal);
+      (cancellation: Cancellation, ms: number) => {
+        signals.push(cancellation);
         return new Promise<string>((resolve, reject) => {
           const timer = setTimeout(() => resolve('done'), ms);
-          signal.addEventListener('abort', () => {
+          cancellation.onAbort((reason) => {
             clearTimeout(timer);
-            reject(signal.reason);
+            reject(reason);
           });
         });
       },
@@ -203,6 +205,8 @@ describe('createCircuitBreaker', () => {
     // Only the timed-out call is aborted, with the very error the caller got.
     expect(signals[0]?.aborted).toBe(true);
     expect(signals[0]?.reason).toBe(err);
+    // An AbortSignal asked for afterwards carries the same reason.
+    expect(signals[0]?.signal.reason).toBe(err);
     expect(signals[1]?.aborted).toBe(false);
     expect(onTimeout).toHaveBeenCalledWith(err);
     expect(
@@ -242,7 +246,7 @@ describe('createCircuitBreaker', () => {
   it('fallback receives the mapped error and the call arguments', async () => {
     const fallback = vi.fn((err: unknown, x: number) => (err instanceof BreakerOpenError ? -x : 0));
     const breaker = make(
-      async (_s: AbortSignal, _x: number): Promise<number> => Promise.reject(new Error('down')),
+      async (_c: Cancellation, _x: number): Promise<number> => Promise.reject(new Error('down')),
       {
         fallback,
         volumeThreshold: 1,
@@ -257,10 +261,8 @@ describe('createCircuitBreaker', () => {
   it('a call cancelled by its caller aborts the action and does not count as a failure', async () => {
     const registry = new Registry();
     const breaker = make(
-      (signal: AbortSignal) =>
-        new Promise<never>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason)),
-        ),
+      (cancellation: Cancellation) =>
+        new Promise<never>((_, reject) => cancellation.onAbort(reject)),
       { registry, volumeThreshold: 1 },
     );
     const controller = new AbortController();
@@ -272,6 +274,37 @@ describe('createCircuitBreaker', () => {
       await value(registry, 'circuit_breaker_events_total', { breaker: 'up1', event: 'failure' }),
     ).toBe(0);
     await expect(breaker.fireWithSignal(controller.signal)).rejects.toThrow('client disconnected');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a Cancellation from the caller cancels like a signal, and is let go once the call settles', async () => {
+    const registry = new Registry();
+    const seen: Cancellation[] = [];
+    const breaker = make(
+      (cancellation: Cancellation, hang: boolean) => {
+        seen.push(cancellation);
+        return hang
+          ? new Promise<string>((_, reject) => cancellation.onAbort(reject))
+          : Promise.resolve('done');
+      },
+      { registry, volumeThreshold: 1 },
+    );
+    const caller = new Cancellation();
+    const abortSpy = vi.spyOn(caller, 'onAbort');
+    const offSpy = vi.spyOn(caller, 'offAbort');
+    await expect(breaker.fireWithSignal(caller, false)).resolves.toBe('done');
+    // The link to the caller is taken back as the call settles.
+    expect(offSpy).toHaveBeenCalledWith(abortSpy.mock.calls[0]?.[0]);
+    expect(seen[0]).not.toBe(caller);
+
+    const pending = breaker.fireWithSignal(caller, true);
+    caller.abort(new Error('notifications/cancelled'));
+    await expect(pending).rejects.toThrow('notifications/cancelled');
+    expect(seen[1]?.aborted).toBe(true);
+    expect(breaker.state).toBe('closed');
+    expect(
+      await value(registry, 'circuit_breaker_events_total', { breaker: 'up1', event: 'failure' }),
+    ).toBe(0);
   });
 
   it('logs state changes with the breaker name', async () => {

@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import Opossum from 'opossum';
 import type { Registry } from 'prom-client';
-import { abortReason, linkedController, type LinkedController } from './abort.js';
+import { abortReason } from './abort.js';
+import { type Cancellation, linkedCancellation, type LinkedCancellation } from './cancellation.js';
 import { breakerErrorMapper } from './breaker-errors.js';
 import { countingStatus } from './breaker-status.js';
 import {
@@ -12,9 +13,12 @@ import {
 import { instrumentBreaker, logBreakerStateChanges } from './breaker-metrics.js';
 import { type ResilienceLogger, silentLogger } from './logger.js';
 
-/** The work a breaker protects: gets an AbortSignal (aborted on breaker timeout) and the call's arguments. */
+/**
+ * The work a breaker protects: gets the call's {@link Cancellation} (aborted on breaker timeout or
+ * when the caller's signal aborts; `cancellation.signal` for an `AbortSignal`) and its arguments.
+ */
 export type BreakerAction<A extends unknown[], R> = (
-  signal: AbortSignal,
+  cancellation: Cancellation,
   ...args: A
 ) => Promise<R> | R;
 
@@ -67,8 +71,8 @@ export interface CircuitBreaker<A extends unknown[], R> {
   readonly isOpen: boolean;
   /** Calls the action through the breaker. */
   fire(...args: A): Promise<R>;
-  /** Like `fire`, and `signal` (e.g. the client's request) also aborts the action's signal. */
-  fireWithSignal(signal: AbortSignal | undefined, ...args: A): Promise<R>;
+  /** Like `fire`, and `signal` (e.g. the client's request) also aborts the action's cancellation. */
+  fireWithSignal(signal: Cancellation | AbortSignal | undefined, ...args: A): Promise<R>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends BreakerEventName>(
     event: E,
@@ -83,8 +87,8 @@ export interface CircuitBreaker<A extends unknown[], R> {
 /** Per-call state handed to opossum as the first argument, so its events can find the call. */
 class CallContext {
   constructor(
-    readonly link: LinkedController,
-    private readonly outer: AbortSignal | undefined,
+    readonly link: LinkedCancellation,
+    private readonly outer: Cancellation | AbortSignal | undefined,
   ) {}
 
   /** The caller gave up (client disconnected): says nothing about the upstream's health. */
@@ -99,10 +103,11 @@ class CallContext {
  * `BreakerOpenError`, a breaker timeout with `TimeoutError`, a full `capacity` with
  * `BulkheadFullError`; the action's own errors pass through unchanged.
  *
- * On timeout, the AbortSignal the action received is aborted (reason: the `TimeoutError`), so
- * its HTTP request is really cancelled. Each call gets its own AbortController: opossum's
- * `abortController` option is one controller per breaker, which a single timeout would abort
- * for every concurrent call and, until the next state change, every later one.
+ * On timeout, the cancellation the action received is aborted (reason: the `TimeoutError`), so
+ * its HTTP request is really cancelled. Each call gets its own: opossum's `abortController`
+ * option is one controller per breaker, which a single timeout would abort for every concurrent
+ * call and, until the next state change, every later one. It is a {@link Cancellation}, not an
+ * AbortController, so a call makes no AbortSignal unless the action asks for one.
  *
  * Errors of calls whose `fireWithSignal` signal was aborted are not counted as failures, so
  * clients disconnecting cannot open the breaker of a healthy upstream.
@@ -121,7 +126,7 @@ export function createCircuitBreaker<A extends unknown[], R>(
   const translators = breakerEventTranslators(mapError);
 
   const opossum = new Opossum<[CallContext, ...A], R>(
-    async (ctx: CallContext, ...args: A) => action(ctx.link.signal, ...args),
+    async (ctx: CallContext, ...args: A) => action(ctx.link.cancellation, ...args),
     {
       name,
       timeout: timeoutMs,
@@ -149,7 +154,7 @@ export function createCircuitBreaker<A extends unknown[], R>(
   // opossum emits `timeout` with the call's arguments; ours start with the CallContext.
   emitter.on('timeout', (err: unknown, _latency: unknown, args: unknown) => {
     const ctx = Array.isArray(args) ? args[0] : undefined;
-    if (ctx instanceof CallContext) ctx.link.controller.abort(mapError(err));
+    if (ctx instanceof CallContext) ctx.link.cancellation.abort(mapError(err));
   });
 
   const userFallback = options.fallback;
@@ -179,9 +184,12 @@ export function createCircuitBreaker<A extends unknown[], R>(
   if (options.registry) instrumentBreaker(options.registry, name, on);
   logBreakerStateChanges(options.logger ?? silentLogger, name, resetTimeoutMs, on);
 
-  const fireWithSignal = async (signal: AbortSignal | undefined, ...args: A): Promise<R> => {
+  const fireWithSignal = async (
+    signal: Cancellation | AbortSignal | undefined,
+    ...args: A
+  ): Promise<R> => {
     if (signal?.aborted) throw abortReason(signal);
-    const ctx = new CallContext(linkedController(signal), signal);
+    const ctx = new CallContext(linkedCancellation(signal), signal);
     try {
       return await opossum.fire(ctx, ...args);
     } catch (err) {

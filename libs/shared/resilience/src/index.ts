@@ -19,6 +19,12 @@ export { type ResilienceLogger, silentLogger } from './logger.js';
 export { sleep, MAX_TIMER_MS } from './sleep.js';
 export { withTimeout, type WithTimeoutOptions } from './timeout.js';
 export { retry, backoffCapMs, type RetryOptions, type RetryEvent } from './retry.js';
+export {
+  Cancellation,
+  linkedCancellation,
+  type AbortListener,
+  type LinkedCancellation,
+} from './cancellation.js';
 export { Bulkhead, type BulkheadOptions, type BulkheadRunOptions } from './bulkhead.js';
 export {
   createCircuitBreaker,
