@@ -12,15 +12,33 @@ import type { LoopbackListener } from '@mcpgw/testing';
 import { startGateway, type GatewayHarness } from './support/gateway-harness.js';
 import { startStatelessSdkUpstream } from './support/stateless-sdk-upstream.js';
 
-/** Stacks of the AbortControllers that the gateway's own code (or a library it called) made. */
+/**
+ * Stacks of the signals made with the gateway's code on the stack: AbortControllers, and
+ * `AbortSignal.timeout`/`any`/`abort`. (A library that makes one later, in a callback of its own,
+ * has no gateway frame on its stack and is not seen.)
+ */
 const madeByGateway: string[] = [];
 const OWN_CODE = /apps\/gateway\/src\/|libs\/shared\/[a-z-]+\/src\//;
+
+function noteIfOwn(): void {
+  const stack = new Error().stack ?? '';
+  if (OWN_CODE.test(stack)) madeByGateway.push(stack);
+}
 
 class CountingAbortController extends AbortController {
   constructor() {
     super();
-    const stack = new Error().stack ?? '';
-    if (OWN_CODE.test(stack)) madeByGateway.push(stack);
+    noteIfOwn();
+  }
+}
+
+function countSignalFactories(): void {
+  for (const factory of ['timeout', 'any', 'abort'] as const) {
+    const original = AbortSignal[factory] as (...args: unknown[]) => AbortSignal;
+    vi.spyOn(AbortSignal, factory).mockImplementation(((...args: unknown[]) => {
+      noteIfOwn();
+      return original.apply(AbortSignal, args);
+    }) as never);
   }
 }
 
@@ -57,16 +75,18 @@ beforeAll(async () => {
   stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 100;
   vi.stubGlobal('AbortController', CountingAbortController);
+  countSignalFactories();
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   Error.stackTraceLimit = stackTraceLimit;
   await gateway?.close();
   await upstream?.close();
 });
 
 describe('signals on the hot path', () => {
-  it('forwards tools/call over /mcp without making an AbortController', async () => {
+  it('forwards tools/call over /mcp without making an AbortSignal', async () => {
     madeByGateway.length = 0;
     for (let id = 1; id <= 20; id += 1) {
       await expect(callOverMcp(id)).resolves.toMatchObject({ id, result: { content: [{ type: 'text', text: `call ${id}` }] } });
@@ -94,6 +114,10 @@ describe('signals on the hot path', () => {
     expect(madeByGateway).toHaveLength(0);
     // A Cancellation makes its AbortSignal when asked for one, from libs/shared/resilience/src.
     expect(new Cancellation().signal.aborted).toBe(false);
+    expect(madeByGateway).toHaveLength(1);
+    // The statics are watched too; called from this file, not counted.
+    expect(AbortSignal.abort().aborted).toBe(true);
+    expect(vi.mocked(AbortSignal.abort)).toHaveBeenCalled();
     expect(madeByGateway).toHaveLength(1);
   });
 });

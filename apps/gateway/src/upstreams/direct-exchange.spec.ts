@@ -182,7 +182,6 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
   it('leaves no listener on the caller cancellation once settled, whatever the outcome', async () => {
     const controller = new Cancellation();
     const added = vi.spyOn(controller, 'onAbort');
-    const removed = vi.spyOn(controller, 'offAbort');
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
     await exchange(session(), call, { cancellation: controller });
     handler = (_req, _body, res) => json(res, 500, {});
@@ -190,8 +189,7 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
     handler = (_req, _body, res) => json(res, 200, '{"jsonrpc":');
     await exchange(session(), call, { cancellation: controller }).catch(() => undefined);
     expect(added).toHaveBeenCalledTimes(3);
-    const takenBack = new Set(removed.mock.calls.map(([listener]) => listener));
-    for (const [listener] of added.mock.calls) expect(takenBack.has(listener)).toBe(true);
+    expect(controller.listenerCount).toBe(0);
   });
 
   it.each([

@@ -22,7 +22,14 @@ describe('Cancellation', () => {
     expect(cancellation.aborted).toBe(true);
     expect(cancellation.reason).toBe('gone');
     expect(heard).toEqual(['a:gone', 'b:gone', 'c:gone']);
-    expect(() => cancellation.throwIfAborted()).toThrow();
+    expect(cancellation.listenerCount).toBe(0);
+    let thrown: unknown;
+    try {
+      cancellation.throwIfAborted();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBe('gone');
   });
 
   it('gives an AbortError as the reason when none is given, as AbortController does', () => {
@@ -48,6 +55,7 @@ describe('Cancellation', () => {
     cancellation.offAbort(takenBack);
     cancellation.offAbort(alsoTakenBack);
     cancellation.offAbort(vi.fn()); // never added: ignored
+    expect(cancellation.listenerCount).toBe(1);
     cancellation.abort(new Error('stop'));
     const late = vi.fn();
     cancellation.onAbort(late);
@@ -61,7 +69,9 @@ describe('Cancellation', () => {
     const cancellation = new Cancellation();
     const listener = vi.fn();
     cancellation.onAbort(listener);
+    expect(cancellation.listenerCount).toBe(1);
     cancellation.offAbort(listener);
+    expect(cancellation.listenerCount).toBe(0);
     cancellation.abort();
     expect(listener).not.toHaveBeenCalled();
   });
@@ -120,7 +130,9 @@ describe('linkedCancellation', () => {
     const parent = new Cancellation();
     const first = linkedCancellation(parent);
     const second = linkedCancellation(parent);
+    expect(parent.listenerCount).toBe(2);
     second.dispose();
+    expect(parent.listenerCount).toBe(1);
     parent.abort('parent gone');
     expect(first.cancellation.reason).toBe('parent gone');
     expect(second.cancellation.aborted).toBe(false);

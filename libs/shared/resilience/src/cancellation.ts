@@ -10,6 +10,10 @@ export type AbortListener = (reason: unknown) => void;
  * every one (about 1 KB per signal ends up in the old generation; ADR 0009). Code that hands the
  * call to a library that takes an `AbortSignal` (the SDK, undici's `request`, timers) reads
  * {@link Cancellation.signal}, which makes one on first use and keeps it in step.
+ *
+ * Where it differs from an `EventTarget`: a listener added twice runs twice; one taken back while
+ * the abort is running its listeners still runs; and the lazy signal's own listeners run before
+ * this object's. The gateway adds one listener per cancellation (the link of the next stage).
  */
 export class Cancellation {
   #aborted = false;
@@ -25,6 +29,13 @@ export class Cancellation {
   /** What the call was aborted with (an `AbortError` when no reason was given); undefined until then. */
   get reason(): unknown {
     return this.#reason;
+  }
+
+  /** How many listeners are waiting for the abort (what tests check is back to 0). */
+  get listenerCount(): number {
+    const listeners = this.#listeners;
+    if (listeners === undefined) return 0;
+    return typeof listeners === 'function' ? 1 : listeners.length;
   }
 
   /** An `AbortSignal` that aborts with this cancellation, made on first use. */
@@ -106,12 +117,13 @@ export function linkedCancellation(parent?: Cancellation | AbortSignal): LinkedC
     cancellation.abort(abortReason(parent));
     return { cancellation, dispose: detached };
   }
-  if (parent instanceof Cancellation) {
-    const follow: AbortListener = (reason) => cancellation.abort(reason);
-    parent.onAbort(follow);
-    return { cancellation, dispose: () => parent.offAbort(follow) };
+  // Node's AbortSignal is one global class; a Cancellation could come from a second copy of this module.
+  if (parent instanceof AbortSignal) {
+    const follow = (): void => cancellation.abort(abortReason(parent));
+    parent.addEventListener('abort', follow, { once: true });
+    return { cancellation, dispose: () => parent.removeEventListener('abort', follow) };
   }
-  const follow = (): void => cancellation.abort(abortReason(parent));
-  parent.addEventListener('abort', follow, { once: true });
-  return { cancellation, dispose: () => parent.removeEventListener('abort', follow) };
+  const follow: AbortListener = () => cancellation.abort(abortReason(parent));
+  parent.onAbort(follow);
+  return { cancellation, dispose: () => parent.offAbort(follow) };
 }
