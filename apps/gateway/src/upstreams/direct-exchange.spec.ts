@@ -180,16 +180,16 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
   });
 
   it('leaves no listener on the caller cancellation once settled, whatever the outcome', async () => {
-    const controller = new Cancellation();
-    const added = vi.spyOn(controller, 'onAbort');
+    const caller = new Cancellation();
+    const added = vi.spyOn(caller, 'onAbort');
     handler = (_req, body, res) => json(res, 200, { jsonrpc: '2.0', id: body['id'], result: {} });
-    await exchange(session(), call, { cancellation: controller });
+    await exchange(session(), call, { cancellation: caller });
     handler = (_req, _body, res) => json(res, 500, {});
-    await exchange(session(), call, { cancellation: controller }).catch(() => undefined);
+    await exchange(session(), call, { cancellation: caller }).catch(() => undefined);
     handler = (_req, _body, res) => json(res, 200, '{"jsonrpc":');
-    await exchange(session(), call, { cancellation: controller }).catch(() => undefined);
+    await exchange(session(), call, { cancellation: caller }).catch(() => undefined);
     expect(added).toHaveBeenCalledTimes(3);
-    expect(controller.listenerCount).toBe(0);
+    expect(caller.listenerCount).toBe(0);
   });
 
   it.each([
@@ -263,18 +263,18 @@ describe('direct exchange with a 2025-era Streamable HTTP upstream', () => {
   });
 
   it('rejects with the reason at once when the call was already cancelled, sending nothing', async () => {
-    const controller = new Cancellation();
-    controller.abort(new Error('cancelled before it started'));
-    await expect(exchange(session(), call, { cancellation: controller })).rejects.toThrow('cancelled before it started');
+    const caller = new Cancellation();
+    caller.abort(new Error('cancelled before it started'));
+    await expect(exchange(session(), call, { cancellation: caller })).rejects.toThrow('cancelled before it started');
     expect(seen).toHaveLength(0);
   });
 
   it('stops waiting when the call is cancelled', async () => {
     handler = () => undefined; // never answers
-    const controller = new Cancellation();
-    const pending = exchange(session(), call, { cancellation: controller });
+    const caller = new Cancellation();
+    const pending = exchange(session(), call, { cancellation: caller });
     await new Promise((r) => setTimeout(r, 50));
-    controller.abort(new Error('client cancelled'));
+    caller.abort(new Error('client cancelled'));
     await expect(pending).rejects.toThrow('client cancelled');
   });
 

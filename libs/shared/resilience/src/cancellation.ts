@@ -16,14 +16,14 @@ export type AbortListener = (reason: unknown) => void;
  * this object's. The gateway adds one listener per cancellation (the link of the next stage).
  */
 export class Cancellation {
-  #aborted = false;
+  /** Undefined until the abort, never after it (an absent reason becomes an `AbortError`). */
   #reason: unknown = undefined;
   /** One listener in the common case; an array only when there are more. */
   #listeners: AbortListener | AbortListener[] | undefined = undefined;
   #controller: AbortController | undefined = undefined;
 
   get aborted(): boolean {
-    return this.#aborted;
+    return this.#reason !== undefined;
   }
 
   /** What the call was aborted with (an `AbortError` when no reason was given); undefined until then. */
@@ -43,14 +43,14 @@ export class Cancellation {
     if (!this.#controller) {
       const controller = new AbortController();
       this.#controller = controller;
-      if (this.#aborted) controller.abort(this.#reason);
+      if (this.aborted) controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
 
   /** Throws the reason once aborted. */
   throwIfAborted(): void {
-    if (this.#aborted) throw this.#reason;
+    if (this.aborted) throw this.#reason;
   }
 
   /**
@@ -59,8 +59,7 @@ export class Cancellation {
    * a later tick, as an `EventTarget` reports a throwing listener.
    */
   abort(reason?: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
+    if (this.aborted) return;
     this.#reason =
       reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
     this.#controller?.abort(this.#reason);
@@ -72,7 +71,7 @@ export class Cancellation {
 
   /** Calls `listener` at the abort (never when already aborted: check {@link aborted} first). */
   onAbort(listener: AbortListener): void {
-    if (this.#aborted) return;
+    if (this.aborted) return;
     const listeners = this.#listeners;
     if (listeners === undefined) this.#listeners = listener;
     else if (typeof listeners === 'function') this.#listeners = [listeners, listener];
