@@ -21,7 +21,8 @@ import { GatewayPipeline } from './pipeline/gateway-pipeline.js';
 import { ToolPins } from './pinning/tool-pins.js';
 import { ApiKeyStore } from './security/api-keys.js';
 import { Authenticator } from './security/authenticator.js';
-import { Authorizer, blockListOf } from './security/authorizer.js';
+import { AddressList } from './security/address-list.js';
+import { Authorizer } from './security/authorizer.js';
 import { DynamicBlocklist } from './security/blocklist.js';
 import { IpGate } from './security/ip-gate.js';
 import { RateLimiter } from './security/rate-limiter.js';
@@ -160,7 +161,7 @@ export function createGatewayCore(deps: {
     audit,
     dispatcher,
     catalogue,
-    trustedProxies: file.ipGate.trustedProxies.length ? blockListOf(file.ipGate.trustedProxies) : undefined,
+    trustedProxies: file.ipGate.trustedProxies.length ? new AddressList(file.ipGate.trustedProxies) : undefined,
     auditIncludesArguments: file.audit.includeArguments,
     maxBodyBytes: MAX_MCP_BODY_BYTES,
     logger,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
 import type Joi from 'joi';
-import { blockListOf, inList } from '../security/authorizer.js';
+import { AddressList } from '../security/address-list.js';
 import { gatewayFileSchema, upstreamSchema, type GatewayFileConfig, type UpstreamConfig } from './schema.js';
 
 /** The gateway config file is missing, unreadable, not YAML, or fails validation; lists every problem. */
@@ -100,7 +100,7 @@ const MAX_OVERLAP_PROBLEMS = 20;
  */
 function clientPolicyProblems(clients: GatewayFileConfig['clients']): string[] {
   const problems: string[] = [];
-  const network: Array<{ index: number; cidrs: Array<{ at: number; literal: string; list: ReturnType<typeof blockListOf> }> }> = [];
+  const network: Array<{ index: number; cidrs: Array<{ at: number; literal: string; list: AddressList }> }> = [];
   clients.forEach((client, index) => {
     const at = `clients.${index}`;
     const bad = client.allowedCidrs.map((c, j) => (isCidr(c) ? undefined : j)).filter((j): j is number => j !== undefined);
@@ -112,7 +112,7 @@ function clientPolicyProblems(clients: GatewayFileConfig['clients']): string[] {
     if (client.allowedCidrs.length === 0) problems.push(`${at}.allowedCidrs: must list the source addresses when requireAuth is false`);
     if (client.roles.includes('admin')) problems.push(`${at}.roles: a client identified by its network address is never an admin`);
     if (bad.length === 0 && client.allowedCidrs.length) {
-      network.push({ index, cidrs: client.allowedCidrs.map((c, j) => ({ at: j, literal: c.split('/')[0] ?? '', list: blockListOf([c]) })) });
+      network.push({ index, cidrs: client.allowedCidrs.map((c, j) => ({ at: j, literal: c.split('/')[0] ?? '', list: new AddressList([c]) })) });
     }
   });
   // Two prefixes overlap exactly when one contains the other, hence the other's own address.
@@ -124,7 +124,7 @@ function clientPolicyProblems(clients: GatewayFileConfig['clients']): string[] {
       if (!first || !second) continue;
       for (const x of first.cidrs) {
         for (const y of second.cidrs) {
-          if (!inList(y.list, x.literal) && !inList(x.list, y.literal)) continue;
+          if (!y.list.has(x.literal) && !x.list.has(y.literal)) continue;
           overlaps += 1;
           if (overlaps <= MAX_OVERLAP_PROBLEMS) {
             problems.push(

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BlockList } from 'node:net';
 import { context, trace, type Context } from '@opentelemetry/api';
 import type { Cancellation } from '@mcpgw/resilience';
 import { extractTraceContext, type Logger } from '@mcpgw/telemetry';
@@ -9,6 +8,7 @@ import type { AuditRecorder, AuditInput } from '../audit/audit-recorder.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { DispatchContext, Era, McpDispatcher, UpstreamLog } from '../mcp/dispatcher.js';
 import { JsonRpcError, RPC, rpcErrors } from '../mcp/jsonrpc.js';
+import type { AddressList } from '../security/address-list.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { Authorizer } from '../security/authorizer.js';
 import { clientIpOf } from '../security/client-ip.js';
@@ -60,7 +60,7 @@ export interface PipelineDeps {
   audit: AuditRecorder;
   dispatcher: McpDispatcher;
   catalogue: Catalogue;
-  trustedProxies: BlockList | undefined;
+  trustedProxies: AddressList | undefined;
   /** Audit events carry the call's arguments (secrets masked, size-bounded): `audit.includeArguments`. */
   auditIncludesArguments: boolean;
   maxBodyBytes: number;

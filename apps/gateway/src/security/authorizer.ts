@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import type { ClientPolicyConfig, GatewayFileConfig } from '../gateway-config/schema.js';
+import { AddressList, BoundedMemo, MAX_REMEMBERED_VERDICTS } from './address-list.js';
 import { Denial } from './denial.js';
 import { isAdmin, type Principal } from './principal.js';
 import { compilePatterns } from './tool-patterns.js';
@@ -8,24 +8,7 @@ interface CompiledPolicy {
   readonly config: ClientPolicyConfig;
   readonly tools: ((name: string) => boolean) | undefined;
   readonly resources: (uri: string) => boolean;
-  readonly cidrs: BlockList | undefined;
-}
-
-/** Builds a BlockList from CIDRs/addresses; IPv4-mapped IPv6 addresses match their IPv4 entries. */
-export function blockListOf(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address = '', bits] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(bits), family);
-  }
-  return list;
-}
-
-export function inList(list: BlockList, ip: string): boolean {
-  const family = isIP(ip);
-  return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  readonly cidrs: AddressList | undefined;
 }
 
 /** The compiled rules; swapped as a whole on reload, so a request never sees half of two configs. */
@@ -34,6 +17,12 @@ interface CompiledRules {
   readonly policies: ReadonlyMap<string, CompiledPolicy>;
   /** `requireAuth: false` clients, recognised by source address (their CIDRs never overlap: load.ts). */
   readonly networkClients: readonly CompiledPolicy[];
+  /**
+   * Which network client an address is (null: none), remembered here once rather than in each
+   * client's list: an address without credentials is asked of every list until one matches, so
+   * per-list memories would each fill with the addresses of all such requests.
+   */
+  readonly networkClientOf: BoundedMemo<CompiledPolicy | null>;
 }
 
 /** The sections of the config the authorizer decides with. */
@@ -47,7 +36,7 @@ function compileRules(config: AuthorizationConfig): CompiledRules {
       config: client,
       tools: client.allowedTools.length ? compilePatterns(client.allowedTools) : undefined,
       resources: compilePatterns(client.allowedResources),
-      cidrs: client.allowedCidrs.length ? blockListOf(client.allowedCidrs) : undefined,
+      cidrs: client.allowedCidrs.length ? new AddressList(client.allowedCidrs, client.requireAuth ? {} : { remember: 0 }) : undefined,
     };
     policies.set(client.id, policy);
     // Without CIDRs a network client would match every address: never (load.ts refuses it too).
@@ -57,6 +46,7 @@ function compileRules(config: AuthorizationConfig): CompiledRules {
     roleSets: Object.values(config.toolSets).map((set) => ({ role: set.requiredRole, matches: compilePatterns(set.tools) })),
     policies,
     networkClients,
+    networkClientOf: new BoundedMemo(MAX_REMEMBERED_VERDICTS),
   };
 }
 
@@ -89,7 +79,12 @@ export class Authorizer {
    * `roles`. Lives here so a config reload (`replace`) changes it together with the policies.
    */
   networkPrincipalOf(clientIp: string): Principal | undefined {
-    const match = this.rules.networkClients.find((policy) => policy.cidrs && inList(policy.cidrs, clientIp));
+    const { networkClients, networkClientOf } = this.rules;
+    let match = networkClientOf.get(clientIp);
+    if (match === undefined) {
+      match = networkClients.find((policy) => policy.cidrs?.has(clientIp)) ?? null;
+      networkClientOf.set(clientIp, match);
+    }
     if (!match) return undefined;
     const { id, roles } = match.config;
     return { id: `client:${id}`, kind: 'network', clientId: id, user: `client:${id}`, roles: [...roles] };
@@ -117,7 +112,7 @@ export class Authorizer {
   checkRequest(principal: Principal, clientIp: string, origin: string | undefined): void {
     const policy = principal.clientId ? this.policies.get(principal.clientId) : undefined;
     if (!policy) return;
-    if (policy.cidrs && !inList(policy.cidrs, clientIp)) {
+    if (policy.cidrs && !policy.cidrs.has(clientIp)) {
       throw new Denial(403, 'FORBIDDEN', 'this client may not connect from this address', 'source_not_allowed');
     }
     if (origin && policy.config.allowedOrigins.length) {

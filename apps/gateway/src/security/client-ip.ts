@@ -1,5 +1,5 @@
-import { isIP, SocketAddress, type BlockList } from 'node:net';
-import { inList } from './authorizer.js';
+import { isIP, SocketAddress } from 'node:net';
+import type { AddressList } from './address-list.js';
 
 /**
  * One spelling per address, so exact-match lists (the blocklist, verdict cache, rate-limit keys)
@@ -19,9 +19,9 @@ export function normaliseIp(ip: string): string {
  * right-most X-Forwarded-For entry that is not itself a trusted proxy. Entries a client wrote
  * further left are never believed, so spoofing from an untrusted hop has no effect.
  */
-export function clientIpOf(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList | undefined): string {
+export function clientIpOf(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: AddressList | undefined): string {
   const peer = normaliseIp(socketAddress ?? '');
-  if (!trusted || !inList(trusted, peer) || forwardedFor === undefined) return peer;
+  if (!trusted || !trusted.has(peer) || forwardedFor === undefined) return peer;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')
     .map((h) => normaliseIp(h))
@@ -29,7 +29,7 @@ export function clientIpOf(socketAddress: string | undefined, forwardedFor: stri
   for (let i = hops.length - 1; i >= 0; i -= 1) {
     const hop = hops[i] ?? '';
     if (isIP(hop) === 0) return peer;
-    if (!inList(trusted, hop)) return hop;
+    if (!trusted.has(hop)) return hop;
   }
   return hops[0] && isIP(hops[0]) ? hops[0] : peer;
 }

@@ -1,15 +1,14 @@
-import type { BlockList } from 'node:net';
 import type { Registry } from 'prom-client';
 import { withTimeout } from '@mcpgw/resilience';
 import { getOrCreateCounter, type Logger } from '@mcpgw/telemetry';
 import type { BackendClient } from '../builtins/backend-client.js';
 import type { IpGateConfig } from '../gateway-config/schema.js';
-import { blockListOf, inList } from './authorizer.js';
+import { AddressList } from './address-list.js';
 import type { DynamicBlocklist } from './blocklist.js';
 import { Denial } from './denial.js';
 
 /** Addresses SentraIP has nothing to say about (loopback, private, link-local, documentation-free). */
-const NOT_ROUTABLE = blockListOf(['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '::1/128', 'fc00::/7', 'fe80::/10']);
+const NOT_ROUTABLE = new AddressList(['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '::1/128', 'fc00::/7', 'fe80::/10']);
 const MAX_CACHED_VERDICTS = 10_000;
 
 /** Why a reputation decision was taken without a fresh verdict (the metric's `reason` label). */
@@ -42,8 +41,8 @@ interface Verdict {
  * goes on after the budget and fills the cache for the next request.
  */
 export class IpGate {
-  private readonly allow: BlockList | undefined;
-  private readonly deny: BlockList;
+  private readonly allow: AddressList | undefined;
+  private readonly deny: AddressList;
   private readonly verdicts = new Map<string, Verdict & { until: number }>();
   private readonly pending = new Map<string, Promise<Verdict>>();
   private readonly degradedDecisions: { inc(labels: { reason: DegradedReason }): void } | undefined;
@@ -55,8 +54,8 @@ export class IpGate {
     private readonly logger: Logger,
     registry?: Registry,
   ) {
-    this.allow = config.allow.length ? blockListOf(config.allow) : undefined;
-    this.deny = blockListOf(config.deny);
+    this.allow = config.allow.length ? new AddressList(config.allow) : undefined;
+    this.deny = new AddressList(config.deny);
     this.degradedDecisions = registry
       ? getOrCreateCounter(registry, {
           name: 'gateway_ip_reputation_degraded_total',
@@ -67,10 +66,10 @@ export class IpGate {
   }
 
   async check(ip: string): Promise<IpDecision> {
-    if (this.allow && !inList(this.allow, ip)) throw new Denial(403, 'GW_ERR_IP_BLOCKED', 'access denied', 'ip_not_allowed');
-    if (inList(this.deny, ip)) throw new Denial(403, 'GW_ERR_IP_BLOCKED', 'access denied', 'ip_denied');
+    if (this.allow && !this.allow.has(ip)) throw new Denial(403, 'GW_ERR_IP_BLOCKED', 'access denied', 'ip_not_allowed');
+    if (this.deny.has(ip)) throw new Denial(403, 'GW_ERR_IP_BLOCKED', 'access denied', 'ip_denied');
     if (this.blocklist.isBlocked(ip)) throw new Denial(403, 'GW_ERR_IP_BLOCKED', 'access denied', 'ip_blocklisted');
-    if (!this.config.reputation.enabled || inList(NOT_ROUTABLE, ip)) return { degraded: false };
+    if (!this.config.reputation.enabled || NOT_ROUTABLE.has(ip)) return { degraded: false };
 
     const cached = this.verdicts.get(ip);
     let verdict: Verdict;
