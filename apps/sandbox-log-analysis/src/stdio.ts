@@ -31,6 +31,7 @@ export async function runStdio({ config, startTelemetry }: StdioOptions): Promis
     serviceName: SERVER_NAME,
     serviceVersion: config.version,
     otlpEndpoint: config.otlpEndpoint,
+    sdkSettingsInEnv: config.otelSdkSettings,
     logger,
   });
   if (config.telemetryWarning) logger.warn(config.telemetryWarning);

@@ -97,5 +97,14 @@ describe('telemetry settings', () => {
     const basics = serviceBasics(loadConfig<Record<string, unknown>>(schema, {}), { OTEL_EXPORTER_OTLP_ENDPOINT: 'x' });
     expect(basics.otlpEndpoint).toBeUndefined();
     expect(basics.telemetryWarning).toBeDefined();
+    expect(basics.otelSdkSettings).toBe(false);
+  });
+
+  it('notes OTEL_TRACES_SAMPLER or OTEL_SDK_DISABLED, which only NodeSDK applies', () => {
+    const basicsOf = (env: NodeJS.ProcessEnv) => serviceBasics(loadConfig<Record<string, unknown>>(schema, {}), env);
+    expect(basicsOf({ OTEL_TRACES_SAMPLER: 'always_off' }).otelSdkSettings).toBe(true);
+    expect(basicsOf({ OTEL_SDK_DISABLED: 'true' }).otelSdkSettings).toBe(true);
+    expect(basicsOf({ OTEL_TRACES_SAMPLER: '' }).otelSdkSettings).toBe(false);
+    expect(basicsOf({}).otelSdkSettings).toBe(false);
   });
 });

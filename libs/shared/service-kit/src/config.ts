@@ -112,6 +112,15 @@ export function readOtlpEndpoint(env: NodeJS.ProcessEnv): { endpoint?: string; w
   return { endpoint: raw };
 }
 
+/**
+ * Whether the environment sets `OTEL_*` variables that only the OpenTelemetry NodeSDK applies
+ * (`OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`): telemetry then starts NodeSDK even without an
+ * exporter, so they take effect (`startTelemetry`'s `sdkSettingsInEnv`).
+ */
+export function readOtelSdkSettings(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env['OTEL_TRACES_SAMPLER'] || env['OTEL_SDK_DISABLED']);
+}
+
 /** Variables every service reads, keyed by name, for spreading into an app's schema. */
 export function serviceEnvKeys(defaultPort: number) {
   return {
@@ -142,6 +151,8 @@ export interface ServiceBasics {
   readonly shutdownTimeoutMs: number;
   readonly version: string;
   readonly otlpEndpoint?: string;
+  /** `OTEL_TRACES_SAMPLER` or `OTEL_SDK_DISABLED` is set ({@link readOtelSdkSettings}). */
+  readonly otelSdkSettings: boolean;
   /** Set when a telemetry variable was ignored; logged once the logger exists. */
   readonly telemetryWarning?: string;
 }
@@ -157,6 +168,7 @@ export function serviceBasics(values: Record<string, unknown>, env: NodeJS.Proce
     shutdownTimeoutMs: Number(values['SHUTDOWN_TIMEOUT_MS']),
     version: String(values['SERVICE_VERSION']),
     otlpEndpoint: otlp.endpoint,
+    otelSdkSettings: readOtelSdkSettings(env),
     telemetryWarning: otlp.warning,
   };
 }

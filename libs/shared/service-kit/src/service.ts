@@ -85,6 +85,7 @@ export interface RunServiceOptions {
     serviceName: string;
     serviceVersion: string;
     otlpEndpoint?: string;
+    sdkSettingsInEnv?: boolean;
   }) => Promise<{ shutdown(): Promise<void> }>;
   build: (runtime: { logger: Logger; registry: Registry }) => ServiceParts | Promise<ServiceParts>;
 }
@@ -101,6 +102,7 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
     serviceName: service,
     serviceVersion: basics.version,
     otlpEndpoint: basics.otlpEndpoint,
+    sdkSettingsInEnv: basics.otelSdkSettings,
   });
   const logger = createLogger({ service, level: basics.logLevel, flushIntervalMs: basics.logFlushMs });
   if (basics.telemetryWarning) logger.warn(basics.telemetryWarning);

@@ -1,9 +1,10 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { propagation, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger.js';
-import { injectTraceHeaders } from '../propagation.js';
+import { extractTraceContext, injectTraceHeaders } from '../propagation.js';
 import { currentTraceIds, withSpan } from '../tracing.js';
 import { captureLines } from '../../test/capture-lines.js';
 import { createInMemoryTracing, startTelemetry, type TelemetryHandle } from './index.js';
@@ -68,12 +69,97 @@ describe('startTelemetry', () => {
     );
   });
 
-  it('creates real trace ids for log correlation even without any exporter', async () => {
+  it('creates real trace ids for log correlation without any exporter, recording nothing', async () => {
     const { logger } = warnings();
     await start({ serviceName: 'gateway', logger });
     await withSpan('work', {}, async (span) => {
-      expect(span.isRecording()).toBe(true);
+      expect(span.isRecording()).toBe(false);
       expect(currentTraceIds().trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(currentTraceIds().span_id).toBe(span.spanContext().spanId);
+      expect(injectTraceHeaders<Record<string, string>>({})['traceparent']).toBe(
+        `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`,
+      );
+    });
+  });
+
+  it.each([
+    ['sampled', '01'],
+    ['not sampled', '00'],
+  ])(
+    'without an exporter a child of a %s caller keeps its trace, flag and tracestate',
+    async (_name, flags) => {
+      const { logger } = warnings();
+      await start({ serviceName: 'gateway', logger });
+      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const parent = extractTraceContext({
+        traceparent: `00-${callerTrace}-00f067aa0ba902b7-${flags}`,
+        tracestate: 'vendor=abc',
+      });
+      await withSpan('child', { parent }, async (span) => {
+        expect(span.spanContext().traceId).toBe(callerTrace);
+        expect(span.spanContext().spanId).not.toBe('00f067aa0ba902b7');
+        const headers = injectTraceHeaders<Record<string, string>>({});
+        expect(headers['traceparent']).toBe(
+          `00-${callerTrace}-${span.spanContext().spanId}-${flags}`,
+        );
+        expect(headers['tracestate']).toBe('vendor=abc');
+      });
+    },
+  );
+
+  it('without an exporter honours suppressed tracing and root spans', async () => {
+    const { logger } = warnings();
+    await start({ serviceName: 'gateway', logger });
+    const tracer = trace.getTracer('t');
+    expect(
+      isSpanContextValid(
+        tracer.startSpan('s', {}, suppressTracing(context.active())).spanContext(),
+      ),
+    ).toBe(false);
+    const parent = trace.setSpan(context.active(), tracer.startSpan('parent'));
+    const root = tracer.startSpan('root', { root: true }, parent);
+    expect(root.spanContext().traceId).not.toBe(trace.getSpan(parent)?.spanContext().traceId);
+  });
+
+  it('falls back to non-recording spans with real ids when NodeSDK fails to start', async () => {
+    vi.doMock('./sdk-tracing.js', () => ({
+      startSdkTracing: () => {
+        throw new Error('boom');
+      },
+    }));
+    try {
+      const { messages, logger } = warnings();
+      await start({
+        serviceName: 'gateway',
+        spanProcessors: [createInMemoryTracing().processor],
+        logger,
+      });
+      expect(messages.map((m) => m.message)).toEqual([
+        'telemetry SDK failed to start; spans are not recorded',
+      ]);
+      await withSpan('work', {}, async (span) => {
+        expect(span.isRecording()).toBe(false);
+        expect(currentTraceIds().span_id).toBe(span.spanContext().spanId);
+        expect(injectTraceHeaders<Record<string, string>>({})['traceparent']).toMatch(/-01$/);
+      });
+    } finally {
+      vi.doUnmock('./sdk-tracing.js');
+    }
+  });
+
+  it('leaves the sampler to NodeSDK when OTEL_TRACES_SAMPLER is set, exporter or not', async () => {
+    const { logger } = warnings();
+    process.env['OTEL_TRACES_SAMPLER'] = 'always_off';
+    try {
+      await start({ serviceName: 'gateway', logger, sdkSettingsInEnv: true });
+    } finally {
+      delete process.env['OTEL_TRACES_SAMPLER'];
+    }
+    await withSpan('work', {}, async (span) => {
+      expect(currentTraceIds().trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(injectTraceHeaders<Record<string, string>>({})['traceparent']).toBe(
+        `00-${span.spanContext().traceId}-${span.spanContext().spanId}-00`,
+      );
     });
   });
 
@@ -92,7 +178,7 @@ describe('startTelemetry', () => {
     const first = await startTelemetry({ serviceName: 'a', logger });
     await first.shutdown();
     await first.shutdown();
-    expect(trace.getTracer('x').startSpan('noop').isRecording()).toBe(false);
+    expect(isSpanContextValid(trace.getTracer('x').startSpan('noop').spanContext())).toBe(false);
     const tracing = createInMemoryTracing();
     await start({ serviceName: 'b', spanProcessors: [tracing.processor], logger });
     await withSpan('again', {}, async () => undefined);

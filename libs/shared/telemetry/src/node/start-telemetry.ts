@@ -1,28 +1,10 @@
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  setGlobalErrorHandler,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  defaultResource,
-  envDetector,
-  hostDetector,
-  resourceFromAttributes,
-  serviceInstanceIdDetector,
-} from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  BatchSpanProcessor,
-  NoopSpanProcessor,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '../logger.js';
+import { newContextManager, W3C_PROPAGATOR } from './context-and-propagation.js';
 import { createThrottledDiagLogger, type TelemetryWarnLogger } from './diag-logger.js';
+import { IdsOnlyTracerProvider } from './ids-only-tracing.js';
 import { resolveOtlpTracesUrl } from './otlp-endpoint.js';
 
 export interface StartTelemetryOptions {
@@ -38,24 +20,33 @@ export interface StartTelemetryOptions {
   shutdownTimeoutMs?: number;
   /** Upper bound of one OTLP export, retries included (default 5000 ms). */
   exportTimeoutMs?: number;
+  /**
+   * The environment sets `OTEL_*` variables only NodeSDK applies (`OTEL_TRACES_SAMPLER` changes
+   * the `sampled` flag sent upstream, `OTEL_SDK_DISABLED` turns tracing off): start NodeSDK even
+   * without an exporter, so they take effect. The app's config reads them.
+   */
+  sdkSettingsInEnv?: boolean;
 }
 
-/** Handle of the running SDK. */
+/** Handle of the running tracing. */
 export interface TelemetryHandle {
-  /** Flushes and stops the SDK; never rejects and resolves within `shutdownTimeoutMs`. */
+  /** Flushes and stops tracing; never rejects and resolves within `shutdownTimeoutMs`. */
   shutdown(): Promise<void>;
 }
 
 const NOOP_HANDLE: TelemetryHandle = { shutdown: () => Promise.resolve() };
 
-let running: TelemetryHandle | undefined;
+let running: Promise<TelemetryHandle> | undefined;
 
 /**
- * Starts the OpenTelemetry NodeSDK for an app (apps pass it to `runService`, which calls it before
- * building anything else): W3C trace-context + baggage propagation, AsyncLocalStorage context, resource
- * `service.name`/`service.version`, no auto-instrumentation, and an OTLP/HTTP exporter behind a
- * batch processor only when `otlpEndpoint` is set. Telemetry never takes the app down: a bad
- * setting or a failing collector is a warning, and a second call returns the running handle.
+ * Starts tracing for an app (apps pass it to `runService`, which calls it before building anything
+ * else): W3C trace-context + baggage propagation and AsyncLocalStorage context, always. When spans
+ * go somewhere (an OTLP endpoint, or processors a test gives), the OpenTelemetry NodeSDK records
+ * them: resource `service.name`/`service.version`, no auto-instrumentation, and an OTLP/HTTP
+ * exporter behind a batch processor when `otlpEndpoint` is set. Otherwise spans are non-recording
+ * spans with real ids (`IdsOnlyTracer`) and NodeSDK is not even loaded. Telemetry never takes the
+ * app down: a bad setting or a failing collector is a warning, and a second call returns the
+ * running handle.
  */
 export async function startTelemetry(options: StartTelemetryOptions): Promise<TelemetryHandle> {
   const serviceName = options.serviceName.trim() === '' ? 'unknown_service' : options.serviceName;
@@ -64,65 +55,82 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
     logger.warn('telemetry already started; reusing the running SDK');
     return running;
   }
-  try {
-    running = start(serviceName, options, logger);
-    return running;
-  } catch (err) {
+  const started = start(serviceName, options, logger).catch((err: unknown) => {
     logger.warn('telemetry failed to start; continuing without tracing', { err });
+    running = undefined;
     return NOOP_HANDLE;
-  }
+  });
+  running = started;
+  return started;
 }
 
-function start(
+/** The globals of an app whose spans go nowhere: context, propagation, non-recording spans. */
+function registerIdsOnlyTracing(): void {
+  context.setGlobalContextManager(newContextManager().enable());
+  propagation.setGlobalPropagator(W3C_PROPAGATOR);
+  trace.setGlobalTracerProvider(new IdsOnlyTracerProvider());
+}
+
+function unregisterGlobals(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
+
+async function start(
   serviceName: string,
   options: StartTelemetryOptions,
   logger: TelemetryWarnLogger,
-): TelemetryHandle {
+): Promise<TelemetryHandle> {
   const exportTimeoutMs = options.exportTimeoutMs ?? 5_000;
-  const processors = [...(options.spanProcessors ?? [])];
+  const processors = options.spanProcessors ?? [];
   const otlp = resolveOtlpTracesUrl(options.otlpEndpoint);
-  if (otlp.url !== undefined) {
-    const exporter = new OTLPTraceExporter({ url: otlp.url, timeoutMillis: exportTimeoutMs });
-    processors.push(new BatchSpanProcessor(exporter, { exportTimeoutMillis: exportTimeoutMs }));
-  } else if (otlp.warning !== undefined) {
+  if (otlp.url === undefined && otlp.warning !== undefined) {
     logger.warn(otlp.warning, { otlp_endpoint: options.otlpEndpoint });
   }
-  // Without any processor NodeSDK registers no tracer provider; we still want real trace and
-  // span ids for log correlation and `traceparent` propagation, so register a no-op sink.
-  if (processors.length === 0) processors.push(new NoopSpanProcessor());
-
-  const serviceAttributes: Record<string, string> = { [ATTR_SERVICE_NAME]: serviceName };
-  if (options.serviceVersion) serviceAttributes[ATTR_SERVICE_VERSION] = options.serviceVersion;
-  const sdk = new NodeSDK({
-    serviceName,
-    resource: defaultResource().merge(resourceFromAttributes(serviceAttributes)),
-    // Not the process detector: its command line may carry secrets.
-    resourceDetectors: [envDetector, hostDetector, serviceInstanceIdDetector],
-    contextManager: new AsyncLocalStorageContextManager(),
-    textMapPropagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
-    instrumentations: [],
-    spanProcessors: processors,
-    // Empty lists stop NodeSDK from building OTLP metric/log exporters from OTEL_* defaults.
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  // After the constructor: NodeSDK installs a console diag logger when OTEL_LOG_LEVEL is set.
+  let shutdownTracing: () => Promise<void>;
+  const noShutdown = () => Promise.resolve();
+  if (otlp.url === undefined && processors.length === 0 && !options.sdkSettingsInEnv) {
+    registerIdsOnlyTracing();
+    shutdownTracing = noShutdown;
+  } else {
+    try {
+      const { startSdkTracing } = await import('./sdk-tracing.js');
+      shutdownTracing = startSdkTracing({
+        serviceName,
+        ...(options.serviceVersion ? { serviceVersion: options.serviceVersion } : {}),
+        ...(otlp.url !== undefined ? { otlpTracesUrl: otlp.url } : {}),
+        spanProcessors: processors,
+        exportTimeoutMs,
+      });
+    } catch (err) {
+      // Whatever NodeSDK registered before it failed goes; logs keep their ids, upstreams their traceparent.
+      logger.warn('telemetry SDK failed to start; spans are not recorded', { err });
+      unregisterGlobals();
+      registerIdsOnlyTracing();
+      shutdownTracing = noShutdown;
+    }
+  }
+  // After NodeSDK's constructor: it installs a console diag logger when OTEL_LOG_LEVEL is set.
   const diagLogger = createThrottledDiagLogger(logger);
   diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   setGlobalErrorHandler((error) => diagLogger.warn('export error', error));
-  sdk.start();
-  return { shutdown: once(() => stop(sdk, logger, options.shutdownTimeoutMs ?? 2_500)) };
+  return {
+    shutdown: once(() => stop(shutdownTracing, logger, options.shutdownTimeoutMs ?? 2_500)),
+  };
 }
 
-async function stop(sdk: NodeSDK, logger: TelemetryWarnLogger, timeoutMs: number): Promise<void> {
+async function stop(
+  shutdownTracing: () => Promise<void>,
+  logger: TelemetryWarnLogger,
+  timeoutMs: number,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
     timer.unref();
   });
-  const flushed = sdk.shutdown().then(
+  const flushed = shutdownTracing().then(
     () => 'done' as const,
     (err: unknown) => ({ err }),
   );
@@ -136,9 +144,7 @@ async function stop(sdk: NodeSDK, logger: TelemetryWarnLogger, timeoutMs: number
     logger.warn('telemetry shutdown failed', { err: outcome.err });
   }
   // Unregister the globals so a later startTelemetry (tests, restarts in-process) can register.
-  trace.disable();
-  context.disable();
-  propagation.disable();
+  unregisterGlobals();
   running = undefined;
 }
 
