@@ -178,7 +178,8 @@ describe('runFixedRate', () => {
   });
 
   it('spaces requests less than a millisecond apart, where setTimeout pacing sends those of each millisecond together', async () => {
-    const medianGap = async (pacing: Pacing) => {
+    /** Gaps between arrivals: the median, and the share longer than twice the schedule's 0.4 ms. */
+    const gapsOf = async (pacing: Pacing) => {
       server = await startServer({});
       // The warm-up's arrivals (JIT, connections opening) are left out.
       await runFixedRate({
@@ -197,14 +198,20 @@ describe('runFixedRate', () => {
         .sort((a, b) => a - b);
       await server.close();
       server = undefined;
-      return gaps[Math.floor(gaps.length / 2)] as number;
+      return {
+        median: gaps[Math.floor(gaps.length / 2)] as number,
+        longShare: gaps.filter((gap) => gap > 0.8).length / gaps.length,
+      };
     };
-    // Due every 0.4 ms: the ticker sends them one at a time, about that far apart.
-    const ticker = await medianGap('ticker');
-    expect(ticker).toBeGreaterThan(0.15);
-    // setTimeout waits at least 1 ms: two or three requests leave back to back at each tick.
-    const timer = await medianGap('timer');
-    expect(timer).toBeLessThan(ticker);
+    // Due every 0.4 ms. The ticker sends them one at a time, about that far apart; setTimeout waits
+    // at least 1 ms, so two or three requests leave back to back at each tick, then nothing for a
+    // millisecond. Compared side by side rather than against fixed times: on a slow or busy host
+    // the server's own handling stretches the back-to-back gaps (0.06–0.09 ms seen) and the
+    // ticker's spacing alike.
+    const ticker = await gapsOf('ticker');
+    const timer = await gapsOf('timer');
+    expect(timer.median).toBeLessThan(ticker.median);
+    expect(ticker.longShare).toBeLessThan(timer.longShare);
   });
 
   it('sends Poisson arrivals at the times drawn for its seed, and measures them from those times', async () => {
