@@ -32,6 +32,7 @@ export async function runStdio({ config, startTelemetry }: StdioOptions): Promis
     serviceVersion: config.version,
     otlpEndpoint: config.otlpEndpoint,
     sdkSettingsInEnv: config.otelSdkSettings,
+    ...(config.spanBatch ? { spanBatch: config.spanBatch } : {}),
     logger,
   });
   if (config.telemetryWarning) logger.warn(config.telemetryWarning);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import Joi from 'joi';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, displayEnvValue, envVar, loadConfig, readOtlpEndpoint, serviceBasics, serviceEnvKeys } from './config.js';
+import { ConfigError, displayEnvValue, envVar, loadConfig, readOtlpEndpoint, readSpanBatchSettings, serviceBasics, serviceEnvKeys } from './config.js';
 
 const schema = Joi.object({
   ...serviceEnvKeys(8080),
@@ -106,5 +106,24 @@ describe('telemetry settings', () => {
     expect(basicsOf({ OTEL_SDK_DISABLED: 'true' }).otelSdkSettings).toBe(true);
     expect(basicsOf({ OTEL_TRACES_SAMPLER: '' }).otelSdkSettings).toBe(false);
     expect(basicsOf({}).otelSdkSettings).toBe(false);
+  });
+
+  it('reads the OTEL_BSP_* batch settings, and warns and keeps the default for a bad one', () => {
+    const basicsOf = (env: NodeJS.ProcessEnv) => serviceBasics(loadConfig<Record<string, unknown>>(schema, {}), env);
+    expect(basicsOf({}).spanBatch).toBeUndefined();
+    expect(
+      basicsOf({ OTEL_BSP_MAX_QUEUE_SIZE: '16384', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_BSP_SCHEDULE_DELAY: '0' }),
+    ).toMatchObject({ spanBatch: { maxQueueSize: 16384, maxExportBatchSize: 2048, scheduledDelayMillis: 0 } });
+    expect(basicsOf({}).telemetryWarning).toBeUndefined();
+
+    const bad = readSpanBatchSettings({ OTEL_BSP_MAX_QUEUE_SIZE: '0', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1e3', OTEL_BSP_SCHEDULE_DELAY: '250' });
+    expect(bad.settings).toEqual({ scheduledDelayMillis: 250 });
+    expect(bad.warnings).toEqual([
+      expect.stringContaining('ignoring OTEL_BSP_MAX_QUEUE_SIZE="0"'),
+      expect.stringContaining('ignoring OTEL_BSP_MAX_EXPORT_BATCH_SIZE="1e3"'),
+    ]);
+    const both = basicsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'x', OTEL_BSP_MAX_QUEUE_SIZE: '-5' });
+    expect(both.spanBatch).toBeUndefined();
+    expect(both.telemetryWarning).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT.*; ignoring OTEL_BSP_MAX_QUEUE_SIZE/);
   });
 });

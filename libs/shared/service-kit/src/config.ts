@@ -121,6 +121,44 @@ export function readOtelSdkSettings(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env['OTEL_TRACES_SAMPLER'] || env['OTEL_SDK_DISABLED']);
 }
 
+/** The batch span processor's settings an operator may set (`OTEL_BSP_*`); absent keys keep the SDK's defaults. */
+export interface SpanBatchSettings {
+  /** `OTEL_BSP_MAX_QUEUE_SIZE`: spans held for export; past it new spans are dropped (default 2048). */
+  readonly maxQueueSize?: number;
+  /** `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: spans per export (default 512). */
+  readonly maxExportBatchSize?: number;
+  /** `OTEL_BSP_SCHEDULE_DELAY`: ms between exports of a partial batch (default 5000). */
+  readonly scheduledDelayMillis?: number;
+}
+
+const SPAN_BATCH_VARIABLES = [
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', key: 'maxQueueSize', min: 1, max: 1_000_000 },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', key: 'maxExportBatchSize', min: 1, max: 1_000_000 },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', key: 'scheduledDelayMillis', min: 0, max: 3_600_000 },
+] as const;
+
+/**
+ * The standard `OTEL_BSP_*` variables, which NodeSDK applies only to processors it builds from the
+ * environment, never to the one `startTelemetry` gives it. Like the OTLP endpoint, a bad value
+ * warns and keeps the default instead of stopping the service.
+ */
+export function readSpanBatchSettings(env: NodeJS.ProcessEnv): { settings: SpanBatchSettings; warnings: string[] } {
+  const settings: { -readonly [K in keyof SpanBatchSettings]: number } = {};
+  const warnings: string[] = [];
+  for (const variable of SPAN_BATCH_VARIABLES) {
+    const raw = env[variable.name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const value = Number(raw.trim());
+    if (/^\d+$/.test(raw.trim()) && value >= variable.min && value <= variable.max) settings[variable.key] = value;
+    else {
+      warnings.push(
+        `ignoring ${variable.name}=${displayEnvValue(variable.name, raw)} (must be a whole number, ${variable.min}-${variable.max}); the default applies`,
+      );
+    }
+  }
+  return { settings, warnings };
+}
+
 /** Variables every service reads, keyed by name, for spreading into an app's schema. */
 export function serviceEnvKeys(defaultPort: number) {
   return {
@@ -153,13 +191,17 @@ export interface ServiceBasics {
   readonly otlpEndpoint?: string;
   /** `OTEL_TRACES_SAMPLER` or `OTEL_SDK_DISABLED` is set ({@link readOtelSdkSettings}). */
   readonly otelSdkSettings: boolean;
-  /** Set when a telemetry variable was ignored; logged once the logger exists. */
+  /** The `OTEL_BSP_*` settings given ({@link readSpanBatchSettings}); applied when spans are exported. */
+  readonly spanBatch?: SpanBatchSettings;
+  /** Set when a telemetry variable was ignored (several joined by `; `); logged once the logger exists. */
   readonly telemetryWarning?: string;
 }
 
 /** Maps validated common variables to {@link ServiceBasics}. */
 export function serviceBasics(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ServiceBasics {
   const otlp = readOtlpEndpoint(env);
+  const spanBatch = readSpanBatchSettings(env);
+  const warnings = [...(otlp.warning ? [otlp.warning] : []), ...spanBatch.warnings];
   return {
     host: String(values['HOST']),
     port: Number(values['PORT']),
@@ -169,6 +211,7 @@ export function serviceBasics(values: Record<string, unknown>, env: NodeJS.Proce
     version: String(values['SERVICE_VERSION']),
     otlpEndpoint: otlp.endpoint,
     otelSdkSettings: readOtelSdkSettings(env),
-    telemetryWarning: otlp.warning,
+    ...(Object.keys(spanBatch.settings).length > 0 ? { spanBatch: spanBatch.settings } : {}),
+    ...(warnings.length > 0 ? { telemetryWarning: warnings.join('; ') } : {}),
   };
 }

@@ -4,9 +4,11 @@ export {
   envVar,
   loadConfig,
   readOtlpEndpoint,
+  readSpanBatchSettings,
   serviceBasics,
   serviceEnvKeys,
   type ServiceBasics,
+  type SpanBatchSettings,
 } from './config.js';
 export { errorCode, HttpError, httpErrors } from './errors.js';
 export { toHttpError } from './error-mapping.js';

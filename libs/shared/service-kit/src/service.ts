@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
 import { createLogger, createMetricsRegistry, type Logger } from '@mcpgw/telemetry';
 import { installCrashHandlers } from './bootstrap.js';
-import type { ServiceBasics } from './config.js';
+import type { ServiceBasics, SpanBatchSettings } from './config.js';
 import { listen, type RunningServer } from './http-server.js';
 import { ShutdownCoordinator } from './shutdown.js';
 import { StartupInterrupted } from './startup-interrupted.js';
@@ -86,6 +86,7 @@ export interface RunServiceOptions {
     serviceVersion: string;
     otlpEndpoint?: string;
     sdkSettingsInEnv?: boolean;
+    spanBatch?: SpanBatchSettings;
   }) => Promise<{ shutdown(): Promise<void> }>;
   build: (runtime: { logger: Logger; registry: Registry }) => ServiceParts | Promise<ServiceParts>;
 }
@@ -103,6 +104,7 @@ export async function runService(options: RunServiceOptions): Promise<{ running:
     serviceVersion: basics.version,
     otlpEndpoint: basics.otlpEndpoint,
     sdkSettingsInEnv: basics.otelSdkSettings,
+    ...(basics.spanBatch ? { spanBatch: basics.spanBatch } : {}),
   });
   const logger = createLogger({ service, level: basics.logLevel, flushIntervalMs: basics.logFlushMs });
   if (basics.telemetryWarning) logger.warn(basics.telemetryWarning);

@@ -2,6 +2,7 @@
 // bootstrap. Libraries import the main entry, which depends on the API alone.
 export {
   startTelemetry,
+  type SpanBatchOptions,
   type StartTelemetryOptions,
   type TelemetryHandle,
 } from './start-telemetry.js';

@@ -14,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { W3C_PROPAGATOR, newContextManager } from './context-and-propagation.js';
+import type { SpanBatchOptions } from './start-telemetry.js';
 
 export interface SdkTracingOptions {
   serviceName: string;
@@ -22,6 +23,8 @@ export interface SdkTracingOptions {
   otlpTracesUrl?: string;
   spanProcessors: readonly SpanProcessor[];
   exportTimeoutMs: number;
+  /** The batch processor's queue, batch size and delay (`OTEL_BSP_*`); SDK defaults when absent. */
+  spanBatch?: SpanBatchOptions;
 }
 
 /**
@@ -37,7 +40,10 @@ export function startSdkTracing(options: SdkTracingOptions): () => Promise<void>
       timeoutMillis: options.exportTimeoutMs,
     });
     processors.push(
-      new BatchSpanProcessor(exporter, { exportTimeoutMillis: options.exportTimeoutMs }),
+      new BatchSpanProcessor(exporter, {
+        ...options.spanBatch,
+        exportTimeoutMillis: options.exportTimeoutMs,
+      }),
     );
   }
   // Without any processor NodeSDK registers no tracer provider (it starts without one only for

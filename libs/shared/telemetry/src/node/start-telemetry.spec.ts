@@ -286,6 +286,59 @@ describe('startTelemetry with an unreachable collector', () => {
   });
 });
 
+describe('startTelemetry exporting to a collector', () => {
+  /** An OTLP/HTTP collector on loopback: the number of spans in each export request. */
+  async function collector(): Promise<{ url: string; batches: number[]; close(): Promise<void> }> {
+    const batches: number[] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        batches.push(body.split('"spanId"').length - 1);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      batches,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  async function exportTenSpans(
+    spanBatch?: Parameters<typeof startTelemetry>[0]['spanBatch'],
+  ): Promise<number[]> {
+    const sink = await collector();
+    try {
+      const { messages, logger } = warnings();
+      const handle = await startTelemetry({
+        serviceName: 'gateway',
+        otlpEndpoint: sink.url,
+        ...(spanBatch ? { spanBatch } : {}),
+        logger,
+      });
+      for (let i = 0; i < 10; i += 1) await withSpan(`call ${i}`, {}, async () => undefined);
+      await handle.shutdown();
+      expect(messages).toEqual([]);
+      return sink.batches;
+    } finally {
+      await sink.close();
+    }
+  }
+
+  it('exports in batches of the SDK default size when no batch settings are given', async () => {
+    expect(await exportTenSpans()).toEqual([10]);
+  });
+
+  it('applies the batch settings (OTEL_BSP_*) to the exporting processor', async () => {
+    const batches = await exportTenSpans({ maxExportBatchSize: 3, maxQueueSize: 100 });
+    expect(batches.reduce((sum, n) => sum + n, 0)).toBe(10);
+    expect(Math.max(...batches)).toBe(3);
+  });
+});
+
 function get(url: string, headers: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers, agent: false }, (res) => {

@@ -26,6 +26,19 @@ export interface StartTelemetryOptions {
    * without an exporter, so they take effect. The app's config reads them.
    */
   sdkSettingsInEnv?: boolean;
+  /**
+   * The batch span processor's settings (`OTEL_BSP_*`, which the app's config reads; NodeSDK applies
+   * them only to processors it builds itself): how many spans wait for export before new ones are
+   * dropped, how many go per export, and how long a partial batch waits. Used when exporting.
+   */
+  spanBatch?: SpanBatchOptions;
+}
+
+/** See {@link StartTelemetryOptions.spanBatch}; absent keys keep the SDK's defaults (2048, 512, 5000 ms). */
+export interface SpanBatchOptions {
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+  scheduledDelayMillis?: number;
 }
 
 /** Handle of the running tracing. */
@@ -102,6 +115,7 @@ async function start(
         ...(otlp.url !== undefined ? { otlpTracesUrl: otlp.url } : {}),
         spanProcessors: processors,
         exportTimeoutMs,
+        ...(options.spanBatch ? { spanBatch: options.spanBatch } : {}),
       });
     } catch (err) {
       // Whatever NodeSDK registered before it failed goes; logs keep their ids, upstreams their traceparent.
