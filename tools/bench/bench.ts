@@ -89,6 +89,7 @@ const { values } = parseArgs({
     pacing: { type: 'string', default: 'ticker' },
     'idle-poll': { type: 'boolean', default: false },
     'busy-poll': { type: 'string', default: '0' },
+    traces: { type: 'boolean', default: false },
   },
 });
 /** The option's value when it is one of `allowed`; otherwise a clear error. */
@@ -110,6 +111,8 @@ if (!/^\d+$/.test(values['busy-poll']) || busyPollUs > 100_000)
   throw new Error('--busy-poll must be a whole number of microseconds, 0-100000');
 if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
+if (values.traces && values.stages)
+  throw new Error('--traces applies to the throughput and soak runs, not --stages');
 const timing = values.quick
   ? {
       warmupS: 1,
@@ -136,8 +139,8 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}`;
-const flags = ['soak', 'stages', 'quick', 'keep-logs', 'idle-poll'] as const;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}`;
+const flags = ['soak', 'stages', 'quick', 'keep-logs', 'idle-poll', 'traces'] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 if (values['gateway-node-options'])
   given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
@@ -354,6 +357,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       pacing,
       idlePoll: values['idle-poll'],
       busyPollUs,
+      tracesExported: values.traces,
     },
     direct: { capacity: direct },
     gateway: { capacity: gateway },
@@ -448,6 +452,7 @@ async function soak(stack: Stack): Promise<SoakResult> {
     node: { gateway: gatewayNode },
     gatewayNodeOptions: values['gateway-node-options'],
     gatewayV8Flags: values['gateway-v8-flags'],
+    tracesExported: values.traces,
     rate,
     settleS,
     durationS: timing.soakS,
@@ -530,12 +535,18 @@ async function bench(): Promise<void> {
   if (canPin) pinProcess(process.pid, LOADER_CPU);
   if (values['idle-poll'])
     log('idle cores poll instead of halting (/dev/cpu_dma_latency held at 0)');
+  if (values.traces)
+    log('the gateway records its spans and exports them over OTLP/HTTP to the collector stand-in');
   if (busyPollUs)
     log(
       `the gateway busy-polls ${busyPollUs} µs after each request: its open-loop CPU per call counts the polling; the floor proxy does not poll`,
     );
   log(
     `gateway and upstream on ${gatewayNode}, load generator on ${process.version}; ${canPin ? 'gateway pinned to core 0' : 'taskset missing: not pinned'}`,
+  );
+  const machine = machineInfo(canPin);
+  log(
+    `machine: ${machine.cpu}${machine.caches ? ` (${machine.caches})` : ''}, ${machine.cores} cores, kernel ${machine.kernel}`,
   );
   buildBenchTargets(repoRoot, log);
   if (values.stages) {
@@ -557,6 +568,7 @@ async function bench(): Promise<void> {
     floor: !values.soak,
     keepLogs: values['keep-logs'],
     gatewayBusyPollUs: busyPollUs,
+    exportTraces: values.traces,
   });
   try {
     await preflight(stack.directUrl, stack.headers, toolCallBody('echo', payload), payload);
@@ -566,11 +578,12 @@ async function bench(): Promise<void> {
     if (values.soak) {
       const result = await soak(stack);
       log(`wrote ${writeResult(repoRoot, result)}`);
+      if (values.traces) log(`spans exported to the stand-in: ${stack.spansExported()}`);
       console.log(soakTable([result]));
     } else {
       const result = await throughput(stack);
       log(
-        `wrote ${writeResult(repoRoot, result)} (audit events shipped to the collector stand-in: ${stack.auditEventsShipped()}, of which decision "error": ${stack.auditErrorsShipped()} — calls failed or cut off by the closed-loop runs' ends)`,
+        `wrote ${writeResult(repoRoot, result)} (audit events shipped to the collector stand-in: ${stack.auditEventsShipped()}, of which decision "error": ${stack.auditErrorsShipped()} — calls failed or cut off by the closed-loop runs' ends${values.traces ? `; spans exported: ${stack.spansExported()}` : ''})`,
       );
       console.log(throughputTable([result]));
       console.log(`\n${floorTable([result])}\n`);

@@ -205,18 +205,34 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   };
 }
 
-/** A stand-in for the analytics collector's `POST /v1/events`, so the gateway's audit outbox drains. */
+/**
+ * A stand-in for the analytics collector's `POST /v1/events`, so the gateway's audit outbox drains,
+ * and for an OpenTelemetry collector's OTLP/HTTP `POST /v1/traces` (`--traces`).
+ */
 const DECISION_ERROR = '"decision":"error"';
+/** Each span of an OTLP/JSON export carries one `spanId` key (a parent's is `parentSpanId`). */
+const SPAN_ID_KEY = '"spanId"';
+
+/** How often `needle` occurs in `text`, counted without parsing. */
+export function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+    count += 1;
+  return count;
+}
 
 export async function startCollectorSink(): Promise<{
   url: string;
   events(): number;
   /** Events with `"decision":"error"` (failed calls; also the calls a closed-loop run cuts off at its end). */
   errors(): number;
+  /** Spans received on `/v1/traces`. */
+  spans(): number;
   close(): Promise<void>;
 }> {
   let events = 0;
   let errors = 0;
+  let spans = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -224,14 +240,13 @@ export async function startCollectorSink(): Promise<{
       // Counted without parsing: the sink shares a process with the load generator, and parsing
       // hundreds of thousands of events there stalled the generator's schedule (GC pauses).
       const text = Buffer.concat(chunks).toString('latin1');
-      for (let at = text.indexOf('"event_id"'); at !== -1; at = text.indexOf('"event_id"', at + 10))
-        events += 1;
-      for (
-        let at = text.indexOf(DECISION_ERROR);
-        at !== -1;
-        at = text.indexOf(DECISION_ERROR, at + 10)
-      )
-        errors += 1;
+      if (req.url === '/v1/traces') {
+        spans += occurrences(text, SPAN_ID_KEY);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      events += occurrences(text, '"event_id"');
+      errors += occurrences(text, DECISION_ERROR);
       res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -241,6 +256,7 @@ export async function startCollectorSink(): Promise<{
     url: `http://127.0.0.1:${port}`,
     events: () => events,
     errors: () => errors,
+    spans: () => spans,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

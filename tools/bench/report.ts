@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
+import { cpuCaches } from './cpu-caches.js';
 import type { FixedRateResult } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
 import type { GcSummary } from './gc-trace.js';
@@ -80,7 +81,15 @@ export interface BenchResult {
   label: string;
   command: string;
   /** loadAverage: the 1-minute load average when the run started (other work on the machine skews results). */
-  machine: { cpu: string; cores: number; kernel: string; pinned: boolean; loadAverage: number };
+  machine: {
+    cpu: string;
+    /** The first core's caches (`cpuCaches`, since run 27). */
+    caches?: string;
+    cores: number;
+    kernel: string;
+    pinned: boolean;
+    loadAverage: number;
+  };
   node: { gateway: string; loader: string };
   settings: {
     connections: number;
@@ -104,6 +113,8 @@ export interface BenchResult {
     idlePoll?: boolean;
     /** The gateway's GATEWAY_BUSY_POLL_US (`--busy-poll`, since run 24; 0: off). */
     busyPollUs?: number;
+    /** Whether the gateway recorded and exported its spans (`--traces`, since run 27; before: recorded, not exported). */
+    tracesExported?: boolean;
   };
   direct: { capacity: CapacityResult };
   gateway: { capacity: CapacityResult };
@@ -129,6 +140,8 @@ export interface SoakResult {
   gatewayNodeOptions?: string;
   /** V8 flags on the gateway's command line besides `--trace-gc` ('' for none). */
   gatewayV8Flags?: string;
+  /** Whether the gateway recorded and exported its spans (`--traces`, since run 27). */
+  tracesExported?: boolean;
   rate: number;
   /** Seconds at the soak rate before the measured part (the heap sizes itself to the load). */
   settleS?: number;
@@ -209,13 +222,17 @@ export interface StagesResult {
   notes: string[];
 }
 
-export const machineInfo = (pinned: boolean) => ({
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  kernel: release(),
-  pinned,
-  loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-});
+export const machineInfo = (pinned: boolean) => {
+  const caches = cpuCaches();
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    ...(caches ? { caches } : {}),
+    cores: cpus().length,
+    kernel: release(),
+    pinned,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+};
 
 /** Writes `<repo>/bench/results/<stamp>-<label>-<kind>.json`; returns the path. */
 export function writeResult(

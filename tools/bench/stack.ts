@@ -43,6 +43,8 @@ export interface Stack {
   auditEventsShipped(): number;
   /** Shipped audit events whose decision is `error` (see startCollectorSink). */
   auditErrorsShipped(): number;
+  /** Spans the gateway exported to the stand-in (`exportTraces`; 0 otherwise). */
+  spansExported(): number;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,12 @@ export interface StackOptions {
   keepLogs?: boolean;
   /** The gateway's `GATEWAY_BUSY_POLL_US` (`--busy-poll`, ADR 0010); off when absent or 0. */
   gatewayBusyPollUs?: number;
+  /**
+   * Point the gateway's `OTEL_EXPORTER_OTLP_ENDPOINT` at the collector stand-in (`--traces`): spans
+   * are recorded and exported over OTLP/HTTP, as where a deployment collects traces. Off: the
+   * gateway's default, ids-only spans (ADR 0003).
+   */
+  exportTraces?: boolean;
 }
 
 /** MCP headers of every benchmark request, without credentials. */
@@ -142,6 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         GATEWAY_CONFIG: configFile,
         GATEWAY_ADMIN_KEY: adminKey,
         COLLECTOR_URL: sink.url,
+        ...(options.exportTraces ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
         BROKER_URL: closed,
         CHAT_URL: closed,
         ...(redis ? { REDIS_URL: redis.url } : {}),
@@ -175,6 +184,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayUrl: `${gateway.url}/mcp`,
       auditEventsShipped: () => sink.events(),
       auditErrorsShipped: () => sink.errors(),
+      spansExported: () => sink.spans(),
       close,
     };
   } catch (err) {
