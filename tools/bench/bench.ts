@@ -44,6 +44,7 @@ import {
   soakTable,
   stagesTable,
   throughputTable,
+  tracesCostTable,
   writeResult,
   floorTable,
   type BenchResult,
@@ -52,6 +53,9 @@ import {
   type SoakResult,
   type StagesResult,
   type SustainedResult,
+  type TracesCostResult,
+  type ResultHeader,
+  type ClosedLoopSettings,
 } from './report.js';
 import {
   GATEWAY_CPU,
@@ -64,6 +68,7 @@ import {
 import { DEFAULT_SCENARIO, STAGE_SCENARIOS } from './scenarios.js';
 import { runStages } from './stages.js';
 import { median, round3 } from './stats.js';
+import { measureTracesCost } from './traces-cost.js';
 import {
   MARK_COMPACT,
   growth,
@@ -90,6 +95,7 @@ const { values } = parseArgs({
     'idle-poll': { type: 'boolean', default: false },
     'busy-poll': { type: 'string', default: '0' },
     traces: { type: 'boolean', default: false },
+    'traces-cost': { type: 'boolean', default: false },
   },
 });
 /** The option's value when it is one of `allowed`; otherwise a clear error. */
@@ -113,6 +119,8 @@ if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
 if (values.traces && values.stages)
   throw new Error('--traces applies to the throughput and soak runs, not --stages');
+if (values['traces-cost'] && (values.soak || values.stages || values.traces))
+  throw new Error('--traces-cost is a run of its own: not with --soak, --stages or --traces');
 const timing = values.quick
   ? {
       warmupS: 1,
@@ -139,8 +147,16 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}`;
-const flags = ['soak', 'stages', 'quick', 'keep-logs', 'idle-poll', 'traces'] as const;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}${values['traces-cost'] ? '-tracescost' : ''}`;
+const flags = [
+  'soak',
+  'stages',
+  'quick',
+  'keep-logs',
+  'idle-poll',
+  'traces',
+  'traces-cost',
+] as const;
 const given = flags.filter((flag) => values[flag]).map((flag) => `--${flag}`);
 if (values['gateway-node-options'])
   given.push(`--gateway-node-options="${values['gateway-node-options']}"`);
@@ -482,6 +498,28 @@ const PROCESS_WARNING = /^\(node:\d+\) \w+Warning: /;
 const AUDIT_NOTE =
   'Audit is on in every scenario: the write-ahead record and the final audit event are a security control the config cannot switch off, so the baseline includes it.';
 
+/** The header of a stages or traces-cost result, taken when the run ends. */
+function resultHeader(machine: BenchResult['machine']): ResultHeader {
+  return {
+    date: new Date().toISOString(),
+    label,
+    command,
+    machine,
+    node: { gateway: gatewayNode, loader: process.version },
+  };
+}
+
+/** Closed-loop settings of a stages or traces-cost result. */
+function closedLoopSettings(warmupS: number, measureS: number): ClosedLoopSettings {
+  return {
+    connections: timing.connections,
+    warmupS,
+    measureS,
+    payloadBytes: payload.length,
+    logLevel: values['log-level'],
+  };
+}
+
 async function stages(): Promise<StagesResult> {
   const machine = machineInfo(canPin);
   const result = await runStages({
@@ -499,17 +537,9 @@ async function stages(): Promise<StagesResult> {
   });
   return {
     kind: 'stages',
-    date: new Date().toISOString(),
-    label,
-    command,
-    machine,
-    node: { gateway: gatewayNode, loader: process.version },
+    ...resultHeader(machine),
     settings: {
-      connections: timing.connections,
-      warmupS: timing.stageWarmupS,
-      measureS: timing.stageMeasureS,
-      payloadBytes: payload.length,
-      logLevel: values['log-level'],
+      ...closedLoopSettings(timing.stageWarmupS, timing.stageMeasureS),
       gatewayNodeOptions: values['gateway-node-options'],
     },
     ...result,
@@ -520,6 +550,62 @@ async function stages(): Promise<StagesResult> {
       "CPU µs is the gateway process only (/proc/<pid>/stat); Redis runs on the load generator's core and is reported in its own column.",
     ],
   };
+}
+
+async function tracesCost(): Promise<TracesCostResult> {
+  const machine = machineInfo(canPin);
+  const common = {
+    repoRoot,
+    node: values.node,
+    logLevel: values['log-level'],
+    gatewayNodeOptions: values['gateway-node-options'],
+    scenario,
+    floor: false,
+    keepLogs: values['keep-logs'],
+  };
+  const idsOnly = await startStack(common);
+  try {
+    const traced = await startStack({ ...common, exportTraces: true });
+    try {
+      const body = toolCallBody('bench__echo', payload);
+      for (const stack of [idsOnly, traced])
+        await preflight(stack.gatewayUrl, stack.headers, body, payload);
+      const target = (stack: Stack) => ({
+        url: stack.gatewayUrl,
+        headers: stack.headers,
+        process: stack.gateway,
+      });
+      const summary = await measureTracesCost({
+        idsOnly: target(idsOnly),
+        traced: target(traced),
+        body,
+        connections: timing.connections,
+        warmupS: timing.warmupS,
+        measureS: timing.measureS,
+        rounds: timing.runs + 1,
+        log,
+      });
+      log(
+        `spans exported by the traced gateway: ${traced.spansExported()}; audit events it shipped: ${traced.auditEventsShipped()} (two per call)`,
+      );
+      return {
+        kind: 'traces-cost',
+        ...resultHeader(machine),
+        settings: closedLoopSettings(timing.warmupS, timing.measureS),
+        ...summary,
+        spansExported: traced.spansExported(),
+        auditEventsShipped: traced.auditEventsShipped(),
+        notes: [
+          'Both gateways run the same build on the gateway core; closed-loop runs alternate between them, ids-only first in each round.',
+          'CPU µs per call is the gateway process only (/proc/<pid>/stat), exporter included.',
+        ],
+      };
+    } finally {
+      await traced.close();
+    }
+  } finally {
+    await idsOnly.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -553,6 +639,12 @@ async function bench(): Promise<void> {
     const result = await stages();
     log(`wrote ${writeResult(repoRoot, result)}`);
     console.log(stagesTable(result));
+    return;
+  }
+  if (values['traces-cost']) {
+    const result = await tracesCost();
+    log(`wrote ${writeResult(repoRoot, result)}`);
+    console.log(tracesCostTable(result));
     return;
   }
   log(`scenario ${scenario.name}: ${scenario.description}`);

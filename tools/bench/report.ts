@@ -7,6 +7,7 @@ import type { FixedRateResult } from './fixed-rate.js';
 import type { LoadResult } from './load.js';
 import type { GcSummary } from './gc-trace.js';
 import type { LatencySummary } from './stats.js';
+import type { TracesCostSummary } from './traces-cost.js';
 
 export interface CapacityResult {
   runs: LoadResult[];
@@ -202,21 +203,27 @@ export interface RejectionRow {
   latencyMs: LatencySummary;
 }
 
-export interface StagesResult {
-  kind: 'stages';
+/** What the stages and traces-cost results start with (the throughput result predates it). */
+export interface ResultHeader {
   date: string;
   label: string;
   command: string;
   machine: BenchResult['machine'];
   node: { gateway: string; loader: string };
-  settings: {
-    connections: number;
-    warmupS: number;
-    measureS: number;
-    payloadBytes: number;
-    logLevel: string;
-    gatewayNodeOptions?: string;
-  };
+}
+
+/** The closed-loop settings every closed-loop result records. */
+export interface ClosedLoopSettings {
+  connections: number;
+  warmupS: number;
+  measureS: number;
+  payloadBytes: number;
+  logLevel: string;
+}
+
+export interface StagesResult extends ResultHeader {
+  kind: 'stages';
+  settings: ClosedLoopSettings & { gatewayNodeOptions?: string };
   stages: StageRow[];
   rejections: RejectionRow[];
   notes: string[];
@@ -234,10 +241,31 @@ export const machineInfo = (pinned: boolean) => {
   };
 };
 
+/** `--traces-cost`: two gateways of one build, ids-only spans against spans exported (traces-cost.ts). */
+export interface TracesCostResult extends TracesCostSummary, ResultHeader {
+  kind: 'traces-cost';
+  settings: ClosedLoopSettings;
+  /** Spans the traced gateway exported to the stand-in, and the audit events it shipped (two per call). */
+  spansExported: number;
+  auditEventsShipped: number;
+  notes: string[];
+}
+
+export function tracesCostTable(result: TracesCostResult): string {
+  const header =
+    '| gateway Node | round | ids-only calls/s | ids-only CPU µs/call | traced calls/s | traced CPU µs/call | traced ÷ ids-only CPU | traced ÷ ids-only calls/s |\n|---|---|---|---|---|---|---|---|';
+  const rows = result.rounds.map(
+    (round, i) =>
+      `| ${result.node.gateway} | ${i + 1} | ${round.idsOnly.rps} | ${round.idsOnly.cpuMicrosPerCall ?? 'n/a'} | ${round.traced.rps} | ${round.traced.cpuMicrosPerCall ?? 'n/a'} | ${round.cpuRatio ?? 'n/a'} | ${round.rpsRatio} |`,
+  );
+  const summary = `| ${result.node.gateway} | median | | | | | ${result.medianCpuRatio ?? 'n/a'} | ${result.medianRpsRatio} |`;
+  return [header, ...rows, summary].join('\n');
+}
+
 /** Writes `<repo>/bench/results/<stamp>-<label>-<kind>.json`; returns the path. */
 export function writeResult(
   repoRoot: string,
-  result: BenchResult | SoakResult | StagesResult,
+  result: BenchResult | SoakResult | StagesResult | TracesCostResult,
 ): string {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
