@@ -119,8 +119,17 @@ if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
 if (values.traces && values.stages)
   throw new Error('--traces applies to the throughput and soak runs, not --stages');
-if (values['traces-cost'] && (values.soak || values.stages || values.traces))
-  throw new Error('--traces-cost is a run of its own: not with --soak, --stages or --traces');
+if (
+  values['traces-cost'] &&
+  (values.soak ||
+    values.stages ||
+    values.traces ||
+    values['gateway-v8-flags'] ||
+    values['busy-poll'] !== '0')
+)
+  throw new Error(
+    '--traces-cost is a run of its own: not with --soak, --stages, --traces, --gateway-v8-flags or --busy-poll',
+  );
 const timing = values.quick
   ? {
       warmupS: 1,
@@ -591,7 +600,10 @@ async function tracesCost(): Promise<TracesCostResult> {
       return {
         kind: 'traces-cost',
         ...resultHeader(machine),
-        settings: closedLoopSettings(timing.warmupS, timing.measureS),
+        settings: {
+          ...closedLoopSettings(timing.warmupS, timing.measureS),
+          scenario: scenario.name,
+        },
         ...summary,
         spansExported: traced.spansExported(),
         auditEventsShipped: traced.auditEventsShipped(),

@@ -244,7 +244,7 @@ export const machineInfo = (pinned: boolean) => {
 /** `--traces-cost`: two gateways of one build, ids-only spans against spans exported (traces-cost.ts). */
 export interface TracesCostResult extends TracesCostSummary, ResultHeader {
   kind: 'traces-cost';
-  settings: ClosedLoopSettings;
+  settings: ClosedLoopSettings & { scenario: string };
   /** Spans the traced gateway exported to the stand-in, and the audit events it shipped (two per call). */
   spansExported: number;
   auditEventsShipped: number;

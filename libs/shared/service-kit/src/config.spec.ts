@@ -122,6 +122,10 @@ describe('telemetry settings', () => {
       expect.stringContaining('ignoring OTEL_BSP_MAX_QUEUE_SIZE="0"'),
       expect.stringContaining('ignoring OTEL_BSP_MAX_EXPORT_BATCH_SIZE="1e3"'),
     ]);
+    expect(readSpanBatchSettings({ OTEL_BSP_MAX_QUEUE_SIZE: '256' })).toEqual({
+      settings: { maxQueueSize: 256, maxExportBatchSize: 256 },
+      warnings: ['the span export batch (512) is larger than the queue (OTEL_BSP_MAX_QUEUE_SIZE=256); batches of 256 are exported'],
+    });
     const both = basicsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'x', OTEL_BSP_MAX_QUEUE_SIZE: '-5' });
     expect(both.spanBatch).toBeUndefined();
     expect(both.telemetryWarning).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT.*; ignoring OTEL_BSP_MAX_QUEUE_SIZE/);

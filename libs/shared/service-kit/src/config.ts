@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { effectiveSpanBatch, SPAN_BATCH_DEFAULTS, type SpanBatchOptions } from '@mcpgw/telemetry';
 
 /** Raised when the environment does not satisfy a service's config schema. Lists every problem. */
 export class ConfigError extends Error {
@@ -121,15 +122,8 @@ export function readOtelSdkSettings(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env['OTEL_TRACES_SAMPLER'] || env['OTEL_SDK_DISABLED']);
 }
 
-/** The batch span processor's settings an operator may set (`OTEL_BSP_*`); absent keys keep the SDK's defaults. */
-export interface SpanBatchSettings {
-  /** `OTEL_BSP_MAX_QUEUE_SIZE`: spans held for export; past it new spans are dropped (default 2048). */
-  readonly maxQueueSize?: number;
-  /** `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: spans per export (default 512). */
-  readonly maxExportBatchSize?: number;
-  /** `OTEL_BSP_SCHEDULE_DELAY`: ms between exports of a partial batch (default 5000). */
-  readonly scheduledDelayMillis?: number;
-}
+/** The batch span processor's settings an operator may set (`OTEL_BSP_*`); absent keys take the defaults. */
+export type SpanBatchSettings = Readonly<SpanBatchOptions>;
 
 const SPAN_BATCH_VARIABLES = [
   { name: 'OTEL_BSP_MAX_QUEUE_SIZE', key: 'maxQueueSize', min: 1, max: 1_000_000 },
@@ -138,12 +132,13 @@ const SPAN_BATCH_VARIABLES = [
 ] as const;
 
 /**
- * The standard `OTEL_BSP_*` variables, which NodeSDK applies only to processors it builds from the
- * environment, never to the one `startTelemetry` gives it. Like the OTLP endpoint, a bad value
- * warns and keeps the default instead of stopping the service.
+ * The standard `OTEL_BSP_*` variables, validated. Left to itself the SDK's batch processor takes
+ * any number from them (a queue of 0 drops every span, silently), so telemetry passes every setting
+ * explicitly and the service reads them here. Like the OTLP endpoint, a bad value warns and keeps
+ * the default instead of stopping the service; a batch larger than the queue warns and is cut to it.
  */
 export function readSpanBatchSettings(env: NodeJS.ProcessEnv): { settings: SpanBatchSettings; warnings: string[] } {
-  const settings: { -readonly [K in keyof SpanBatchSettings]: number } = {};
+  const settings: SpanBatchOptions = {};
   const warnings: string[] = [];
   for (const variable of SPAN_BATCH_VARIABLES) {
     const raw = env[variable.name];
@@ -155,6 +150,13 @@ export function readSpanBatchSettings(env: NodeJS.ProcessEnv): { settings: SpanB
         `ignoring ${variable.name}=${displayEnvValue(variable.name, raw)} (must be a whole number, ${variable.min}-${variable.max}); the default applies`,
       );
     }
+  }
+  const effective = effectiveSpanBatch(settings);
+  if (effective.maxExportBatchSize < (settings.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxExportBatchSize)) {
+    warnings.push(
+      `the span export batch (${settings.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxExportBatchSize}) is larger than the queue (OTEL_BSP_MAX_QUEUE_SIZE=${effective.maxQueueSize}); batches of ${effective.maxExportBatchSize} are exported`,
+    );
+    settings.maxExportBatchSize = effective.maxExportBatchSize;
   }
   return { settings, warnings };
 }

@@ -65,3 +65,4 @@ export {
   ATTR_URL_PATH,
 } from './semantic-attributes.js';
 export { TelemetryError, type TelemetryErrorCode } from './errors.js';
+export { effectiveSpanBatch, SPAN_BATCH_DEFAULTS, type SpanBatchOptions } from './span-batch.js';

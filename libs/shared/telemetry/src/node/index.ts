@@ -2,7 +2,6 @@
 // bootstrap. Libraries import the main entry, which depends on the API alone.
 export {
   startTelemetry,
-  type SpanBatchOptions,
   type StartTelemetryOptions,
   type TelemetryHandle,
 } from './start-telemetry.js';

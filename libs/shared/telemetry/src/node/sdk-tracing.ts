@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { W3C_PROPAGATOR, newContextManager } from './context-and-propagation.js';
-import type { SpanBatchOptions } from './start-telemetry.js';
+import { effectiveSpanBatch, type SpanBatchOptions } from '../span-batch.js';
 
 export interface SdkTracingOptions {
   serviceName: string;
@@ -23,7 +23,7 @@ export interface SdkTracingOptions {
   otlpTracesUrl?: string;
   spanProcessors: readonly SpanProcessor[];
   exportTimeoutMs: number;
-  /** The batch processor's queue, batch size and delay (`OTEL_BSP_*`); SDK defaults when absent. */
+  /** The batch processor's queue, batch size and delay (`OTEL_BSP_*`); the defaults when absent. */
   spanBatch?: SpanBatchOptions;
 }
 
@@ -40,8 +40,9 @@ export function startSdkTracing(options: SdkTracingOptions): () => Promise<void>
       timeoutMillis: options.exportTimeoutMs,
     });
     processors.push(
+      // Every setting explicit: the SDK would otherwise read OTEL_BSP_* itself, unvalidated.
       new BatchSpanProcessor(exporter, {
-        ...options.spanBatch,
+        ...effectiveSpanBatch(options.spanBatch),
         exportTimeoutMillis: options.exportTimeoutMs,
       }),
     );

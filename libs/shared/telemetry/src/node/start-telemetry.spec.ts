@@ -328,8 +328,15 @@ describe('startTelemetry exporting to a collector', () => {
     }
   }
 
-  it('exports in batches of the SDK default size when no batch settings are given', async () => {
-    expect(await exportTenSpans()).toEqual([10]);
+  it('exports with the default settings, not the SDK reading OTEL_BSP_* itself, when none are given', async () => {
+    // Given no settings, the SDK's processor would take this queue of 0 and drop every span.
+    vi.stubEnv('OTEL_BSP_MAX_QUEUE_SIZE', '0');
+    vi.stubEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '2');
+    try {
+      expect(await exportTenSpans()).toEqual([10]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('applies the batch settings (OTEL_BSP_*) to the exporting processor', async () => {

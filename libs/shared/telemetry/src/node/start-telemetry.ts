@@ -2,6 +2,7 @@ import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '../logger.js';
+import type { SpanBatchOptions } from '../span-batch.js';
 import { newContextManager, W3C_PROPAGATOR } from './context-and-propagation.js';
 import { createThrottledDiagLogger, type TelemetryWarnLogger } from './diag-logger.js';
 import { IdsOnlyTracerProvider } from './ids-only-tracing.js';
@@ -27,18 +28,12 @@ export interface StartTelemetryOptions {
    */
   sdkSettingsInEnv?: boolean;
   /**
-   * The batch span processor's settings (`OTEL_BSP_*`, which the app's config reads; NodeSDK applies
-   * them only to processors it builds itself): how many spans wait for export before new ones are
-   * dropped, how many go per export, and how long a partial batch waits. Used when exporting.
+   * The batch span processor's settings when exporting (`OTEL_BSP_*`, validated by the app's
+   * config): how many spans wait for export before new ones are dropped, how many go per export,
+   * and how long a partial batch waits. Absent keys take `SPAN_BATCH_DEFAULTS`, never the
+   * environment (see `span-batch.ts`).
    */
   spanBatch?: SpanBatchOptions;
-}
-
-/** See {@link StartTelemetryOptions.spanBatch}; absent keys keep the SDK's defaults (2048, 512, 5000 ms). */
-export interface SpanBatchOptions {
-  maxQueueSize?: number;
-  maxExportBatchSize?: number;
-  scheduledDelayMillis?: number;
 }
 
 /** Handle of the running tracing. */
