@@ -3,7 +3,10 @@ import { BlockList, isIP } from 'node:net';
 /** Verdicts one list remembers by default; past that the first remembered is forgotten first. */
 export const MAX_REMEMBERED_VERDICTS = 4096;
 
-/** A map of at most `max` entries that forgets the first-inserted one to make room (0: keeps none). */
+/**
+ * A map of at most `max` entries that forgets the first-inserted one to make room (0: keeps none).
+ * Setting a key again moves it to the end, so it is forgotten last.
+ */
 export class BoundedMemo<V> {
   readonly #entries = new Map<string, V>();
 
@@ -15,6 +18,7 @@ export class BoundedMemo<V> {
 
   set(key: string, value: V): void {
     if (this.max <= 0) return;
+    this.#entries.delete(key);
     if (this.#entries.size >= this.max) {
       const first = this.#entries.keys().next().value;
       if (first !== undefined) this.#entries.delete(first);

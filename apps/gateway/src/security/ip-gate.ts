@@ -3,7 +3,7 @@ import { withTimeout } from '@mcpgw/resilience';
 import { getOrCreateCounter, type Logger } from '@mcpgw/telemetry';
 import type { BackendClient } from '../builtins/backend-client.js';
 import type { IpGateConfig } from '../gateway-config/schema.js';
-import { AddressList } from './address-list.js';
+import { AddressList, BoundedMemo } from './address-list.js';
 import type { DynamicBlocklist } from './blocklist.js';
 import { Denial } from './denial.js';
 
@@ -43,7 +43,7 @@ interface Verdict {
 export class IpGate {
   private readonly allow: AddressList | undefined;
   private readonly deny: AddressList;
-  private readonly verdicts = new Map<string, Verdict & { until: number }>();
+  private readonly verdicts = new BoundedMemo<Verdict & { until: number }>(MAX_CACHED_VERDICTS);
   private readonly pending = new Map<string, Promise<Verdict>>();
   private readonly degradedDecisions: { inc(labels: { reason: DegradedReason }): void } | undefined;
 
@@ -116,11 +116,6 @@ export class IpGate {
   }
 
   private remember(ip: string, verdict: Verdict, ttlMs: number): void {
-    this.verdicts.delete(ip);
-    if (this.verdicts.size >= MAX_CACHED_VERDICTS) {
-      const oldest = this.verdicts.keys().next().value;
-      if (oldest !== undefined) this.verdicts.delete(oldest);
-    }
     this.verdicts.set(ip, { ...verdict, until: Date.now() + ttlMs });
   }
 }

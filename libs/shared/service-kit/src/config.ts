@@ -152,9 +152,10 @@ export function readSpanBatchSettings(env: NodeJS.ProcessEnv): { settings: SpanB
     }
   }
   const effective = effectiveSpanBatch(settings);
-  if (effective.maxExportBatchSize < (settings.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxExportBatchSize)) {
+  const batch = settings.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxExportBatchSize;
+  if (effective.maxExportBatchSize < batch) {
     warnings.push(
-      `the span export batch (${settings.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxExportBatchSize}) is larger than the queue (OTEL_BSP_MAX_QUEUE_SIZE=${effective.maxQueueSize}); batches of ${effective.maxExportBatchSize} are exported`,
+      `the span export batch (${batch}) is larger than the queue (OTEL_BSP_MAX_QUEUE_SIZE=${effective.maxQueueSize}); batches of ${effective.maxExportBatchSize} are exported`,
     );
     settings.maxExportBatchSize = effective.maxExportBatchSize;
   }
