@@ -23,7 +23,9 @@
  * (how the generator wakes for each send: a sub-millisecond ticker thread, default, or setTimeout as in
  * runs 1–22, which sends each millisecond's requests together), --idle-poll (holds /dev/cpu_dma_latency
  * at 0 during the run, so idle cores poll instead of halting; root only), --busy-poll <µs> (the gateway's
- * GATEWAY_BUSY_POLL_US, ADR 0010: its event loop polls for that long after each request; default 0, off).
+ * GATEWAY_BUSY_POLL_US, ADR 0010: its event loop polls for that long after each request; default 0, off),
+ * --loader-poll (only the load generator's core polls when idle, through its per-CPU PM QoS
+ * latency; the gateway's core keeps the machine's policy; root only).
  * Results: bench/results/<date>-<label>-<kind>.json, and a markdown table on stdout.
  */
 import { execFileSync } from 'node:child_process';
@@ -34,7 +36,7 @@ import { startStealMeter } from './cpu-steal.js';
 import { GC_EVENT, summarizeGc, type GcSummary } from './gc-trace.js';
 import { gatewayImageNodeFlags } from './image-flags.js';
 import { PACINGS, runFixedRate, type FixedRateResult } from './fixed-rate.js';
-import { holdIdlePolling } from './idle-poll.js';
+import { holdCorePolling, holdIdlePolling } from './idle-poll.js';
 import { ARRIVALS } from './schedule.js';
 import { runLoad, type LoadOptions } from './load.js';
 import { canPin, pinProcess, type BenchProcess } from './processes.js';
@@ -93,6 +95,7 @@ const { values } = parseArgs({
     arrivals: { type: 'string', default: 'uniform' },
     pacing: { type: 'string', default: 'ticker' },
     'idle-poll': { type: 'boolean', default: false },
+    'loader-poll': { type: 'boolean', default: false },
     'busy-poll': { type: 'string', default: '0' },
     traces: { type: 'boolean', default: false },
     'traces-cost': { type: 'boolean', default: false },
@@ -117,6 +120,8 @@ if (!/^\d+$/.test(values['busy-poll']) || busyPollUs > 100_000)
   throw new Error('--busy-poll must be a whole number of microseconds, 0-100000');
 if (values.soak && values.stages)
   throw new Error('--soak and --stages are separate runs: pick one');
+if (values['idle-poll'] && values['loader-poll'])
+  throw new Error('--idle-poll already makes every core poll: pick one of it and --loader-poll');
 if (values.traces && values.stages)
   throw new Error('--traces applies to the throughput and soak runs, not --stages');
 if (
@@ -156,13 +161,14 @@ const timing = values.quick
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}${values['traces-cost'] ? '-tracescost' : ''}`;
+  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${values['loader-poll'] ? '-loaderpoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}${values['traces-cost'] ? '-tracescost' : ''}`;
 const flags = [
   'soak',
   'stages',
   'quick',
   'keep-logs',
   'idle-poll',
+  'loader-poll',
   'traces',
   'traces-cost',
 ] as const;
@@ -381,6 +387,7 @@ async function throughput(stack: Stack): Promise<BenchResult> {
       arrivals,
       pacing,
       idlePoll: values['idle-poll'],
+      loaderPoll: values['loader-poll'],
       busyPollUs,
       tracesExported: values.traces,
     },
@@ -622,9 +629,11 @@ async function tracesCost(): Promise<TracesCostResult> {
 
 async function main(): Promise<void> {
   const releaseIdlePolling = values['idle-poll'] ? holdIdlePolling() : undefined;
+  const releaseLoaderPolling = values['loader-poll'] ? holdCorePolling(LOADER_CPU) : undefined;
   try {
     await bench();
   } finally {
+    releaseLoaderPolling?.();
     releaseIdlePolling?.();
   }
 }
@@ -633,6 +642,10 @@ async function bench(): Promise<void> {
   if (canPin) pinProcess(process.pid, LOADER_CPU);
   if (values['idle-poll'])
     log('idle cores poll instead of halting (/dev/cpu_dma_latency held at 0)');
+  if (values['loader-poll'])
+    log(
+      `core ${LOADER_CPU} (load generator, upstream, sinks) polls instead of halting when idle; the gateway's core ${GATEWAY_CPU} keeps the machine's policy`,
+    );
   if (values.traces)
     log('the gateway records its spans and exports them over OTLP/HTTP to the collector stand-in');
   if (busyPollUs)

@@ -112,6 +112,8 @@ export interface BenchResult {
     pacing?: string;
     /** Whether idle cores polled (`--idle-poll`) instead of halting (since run 23). */
     idlePoll?: boolean;
+    /** Whether only the loader's core polled when idle (`--loader-poll`, since run 28). */
+    loaderPoll?: boolean;
     /** The gateway's GATEWAY_BUSY_POLL_US (`--busy-poll`, since run 24; 0: off). */
     busyPollUs?: number;
     /** Whether the gateway recorded and exported its spans (`--traces`, since run 27; before: recorded, not exported). */
