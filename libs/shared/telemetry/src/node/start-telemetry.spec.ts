@@ -186,6 +186,23 @@ describe('startTelemetry', () => {
     expect(tracing.exporter.getFinishedSpans().map((s) => s.name)).toEqual(['again']);
   });
 
+  it('started while a shutdown runs, waits for it and starts anew instead of returning the stopping handle', async () => {
+    const { messages, logger } = warnings();
+    const tracing = createInMemoryTracing();
+    const first = await startTelemetry({
+      serviceName: 'a',
+      spanProcessors: [tracing.processor],
+      logger,
+    });
+    const stopping = first.shutdown();
+    const second = await start({ serviceName: 'b', logger });
+    await stopping;
+    expect(second).not.toBe(first);
+    expect(messages.map((m) => m.message)).toEqual([]);
+    // The first handle's shutdown unregistered its globals before the second registered its own.
+    expect(isSpanContextValid(trace.getTracer('x').startSpan('after').spanContext())).toBe(true);
+  });
+
   it.each([
     ['not a URL', 'not a url'],
     ['a non-http scheme', 'ftp://collector:4318'],

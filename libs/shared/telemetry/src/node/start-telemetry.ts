@@ -45,6 +45,8 @@ export interface TelemetryHandle {
 const NOOP_HANDLE: TelemetryHandle = { shutdown: () => Promise.resolve() };
 
 let running: Promise<TelemetryHandle> | undefined;
+/** The shutdown in progress, if any: it ends by unregistering the globals a new start would register. */
+let stopping: Promise<void> | undefined;
 
 /**
  * Starts tracing for an app (apps pass it to `runService`, which calls it before building anything
@@ -54,11 +56,13 @@ let running: Promise<TelemetryHandle> | undefined;
  * exporter behind a batch processor when `otlpEndpoint` is set. Otherwise spans are non-recording
  * spans with real ids (`IdsOnlyTracer`) and NodeSDK is not even loaded. Telemetry never takes the
  * app down: a bad setting or a failing collector is a warning, and a second call returns the
- * running handle.
+ * running handle. A call during a shutdown waits for it to finish, then starts anew.
  */
 export async function startTelemetry(options: StartTelemetryOptions): Promise<TelemetryHandle> {
   const serviceName = options.serviceName.trim() === '' ? 'unknown_service' : options.serviceName;
   const logger = options.logger ?? createLogger({ service: serviceName });
+  // Nothing may await between this wait and `running = started`: concurrent callers share one start.
+  if (stopping) await stopping;
   if (running) {
     logger.warn('telemetry already started; reusing the running SDK');
     return running;
@@ -125,7 +129,14 @@ async function start(
   diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   setGlobalErrorHandler((error) => diagLogger.warn('export error', error));
   return {
-    shutdown: once(() => stop(shutdownTracing, logger, options.shutdownTimeoutMs ?? 2_500)),
+    shutdown: once(() => {
+      const stopped = stop(shutdownTracing, logger, options.shutdownTimeoutMs ?? 2_500);
+      const pending: Promise<void> = stopped.finally(() => {
+        if (stopping === pending) stopping = undefined;
+      });
+      stopping = pending;
+      return stopped;
+    }),
   };
 }
 
