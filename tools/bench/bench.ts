@@ -159,9 +159,26 @@ const timing = values.quick
       connections: 50,
     };
 const gatewayNode = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
+/** Boolean options that change what is measured, each marked in the label as `-<name without dashes>`. */
+const flagPart = (flag: 'idle-poll' | 'loader-poll' | 'traces' | 'traces-cost') =>
+  values[flag] ? flag.replace(/-/g, '') : undefined;
 const label =
   values.label ??
-  `node${gatewayNode.replace(/^v/, '').split('.')[0]}${scenario.name === DEFAULT_SCENARIO.name ? '' : `-${scenario.name.replace(/[^a-z0-9-]/g, '')}`}${values['gateway-node-options'] ? '-nodeopts' : ''}${values['gateway-v8-flags'] ? '-v8flags' : ''}${arrivals === 'uniform' ? '' : `-${arrivals}`}${pacing === 'ticker' ? '' : `-${pacing}`}${values['idle-poll'] ? '-idlepoll' : ''}${values['loader-poll'] ? '-loaderpoll' : ''}${busyPollUs ? `-busypoll${busyPollUs}` : ''}${values.traces ? '-traces' : ''}${values['traces-cost'] ? '-tracescost' : ''}`;
+  [
+    `node${gatewayNode.replace(/^v/, '').split('.')[0]}`,
+    scenario.name === DEFAULT_SCENARIO.name ? undefined : scenario.name.replace(/[^a-z0-9-]/g, ''),
+    values['gateway-node-options'] ? 'nodeopts' : undefined,
+    values['gateway-v8-flags'] ? 'v8flags' : undefined,
+    arrivals === 'uniform' ? undefined : arrivals,
+    pacing === 'ticker' ? undefined : pacing,
+    flagPart('idle-poll'),
+    flagPart('loader-poll'),
+    busyPollUs ? `busypoll${busyPollUs}` : undefined,
+    flagPart('traces'),
+    flagPart('traces-cost'),
+  ]
+    .filter((part) => part !== undefined)
+    .join('-');
 const flags = [
   'soak',
   'stages',
